@@ -1,0 +1,39 @@
+# attrib: the two commands a user needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+ATTRIB := $(VENV)/bin/attrib
+export ATTRIB_PGPORT ?= 55432
+
+.PHONY: deps venv db demo test test-sql test-py bench bench-smoke clean-db help
+
+help:
+	@echo "make demo   - set up everything (apt, venv, local PostgreSQL), load sample data, run, summarize"
+	@echo "make test   - run every test (pgTAP + pytest) against the local PostgreSQL"
+	@echo "make bench  - benchmark full and incremental runs (EVENTS=1000000 DAYS=365)"
+
+deps:
+	@bash scripts/install-deps.sh
+
+$(VENV)/.installed: pyproject.toml | deps
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+db: venv
+	@$(ATTRIB) db up
+
+demo: db
+	$(ATTRIB) demo
+
+test: db
+	bash scripts/test.sh
+
+bench: db
+	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365}
+
+clean-db: venv
+	$(ATTRIB) db down --destroy

@@ -1,0 +1,153 @@
+"""A throwaway local PostgreSQL 15 cluster for the demo, the tests and benchmarks.
+
+It lives in the project (`.pgdata/`, ignored by git), listens on 127.0.0.1
+only, trusts local connections and preloads pg_cron. It is for development:
+fsync is off, so a crash of the machine can lose it. Never point it at data
+you care about.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from .errors import AttribError
+from .paths import project_root
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+EXTENSION_DIR = Path("/usr/share/postgresql/15/extension")
+REQUIRED_FILES = [
+    PG_BIN / "pg_ctl",
+    EXTENSION_DIR / "pg_partman.control",
+    EXTENSION_DIR / "pgtap.control",
+    EXTENSION_DIR / "pg_cron.control",
+]
+DEFAULT_PORT = 55432
+DEFAULT_DATABASE = "attrib"
+
+SETTINGS = {
+    "listen_addresses": "'127.0.0.1'",
+    "shared_preload_libraries": "'pg_cron,pg_stat_statements'",
+    "cron.database_name": f"'{DEFAULT_DATABASE}'",
+    "max_connections": "50",
+    "shared_buffers": "'1GB'",
+    "work_mem": "'64MB'",
+    "maintenance_work_mem": "'512MB'",
+    "max_wal_size": "'4GB'",
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "timezone": "'UTC'",
+    "log_min_messages": "warning",
+}
+
+
+@dataclass(frozen=True)
+class Cluster:
+    datadir: Path
+    port: int
+
+    @property
+    def dsn(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{DEFAULT_DATABASE}"
+
+    def dsn_for(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+
+def default_cluster(port: int | None = None, datadir: str | None = None) -> Cluster:
+    port = port or int(os.environ.get("ATTRIB_PGPORT", DEFAULT_PORT))
+    path = datadir or os.environ.get("ATTRIB_PGDATA") or str(project_root() / ".pgdata" / f"pg15-{port}")
+    return Cluster(Path(path).resolve(), port)
+
+
+def _as_owner(args: list[str]) -> list[str]:
+    # PostgreSQL refuses to run as root; as root we run it as `postgres`.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *args]
+    return args
+
+
+def _run(args: list[str], what: str) -> str:
+    proc = subprocess.run(_as_owner(args), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AttribError(f"{what} failed:\n{proc.stderr.strip() or proc.stdout.strip()}")
+    return proc.stdout
+
+
+def ensure_installed() -> None:
+    """Install PostgreSQL 15 and the extensions with apt-get when missing."""
+    if all(p.exists() for p in REQUIRED_FILES):
+        return
+    script = project_root() / "scripts" / "install-deps.sh"
+    proc = subprocess.run(["bash", str(script)])
+    missing = [str(p) for p in REQUIRED_FILES if not p.exists()]
+    if proc.returncode != 0 or missing:
+        raise AttribError(
+            "PostgreSQL 15 with pg_partman, pgTAP and pg_cron is not installed "
+            f"(missing: {', '.join(missing) or 'see above'}).\n"
+            "HINT: on Debian run `sudo scripts/install-deps.sh`; elsewhere install "
+            "PostgreSQL 15, pg_partman 4.7, pgTAP and pg_cron by hand."
+        )
+
+
+def _prepare_datadir(cluster: Cluster) -> None:
+    cluster.datadir.parent.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(cluster.datadir.parent, "postgres", "postgres")
+        probe = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-w", str(cluster.datadir.parent)])
+        if probe.returncode != 0:
+            raise AttribError(
+                f"user postgres cannot write {cluster.datadir.parent}.\n"
+                "HINT: set ATTRIB_PGDATA to a directory postgres can reach, e.g. /tmp/attrib-pgdata."
+            )
+
+
+def is_running(cluster: Cluster) -> bool:
+    if not (cluster.datadir / "PG_VERSION").exists():
+        return False
+    proc = subprocess.run(_as_owner([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "status"]),
+                          capture_output=True, text=True)
+    return proc.returncode == 0
+
+
+def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-type]
+    """Start (creating if needed) the cluster and database; return the DSN."""
+    ensure_installed()
+    if not (cluster.datadir / "PG_VERSION").exists():
+        _prepare_datadir(cluster)
+        log(f"initializing cluster in {cluster.datadir}")
+        _run([str(PG_BIN / "initdb"), "-D", str(cluster.datadir), "-U", "postgres", "-A", "trust",
+              "-E", "UTF8", "--locale=C.UTF-8"], "initdb")
+        conf = "\n".join(f"{k} = {v}" for k, v in SETTINGS.items())
+        conf += f"\nport = {cluster.port}\nunix_socket_directories = '{cluster.datadir}'\n"
+        _run(["sh", "-c", f"cat >> '{cluster.datadir}/postgresql.conf' <<'EOF'\n# attrib\n{conf}EOF\n"],
+             "writing postgresql.conf")
+    if not is_running(cluster):
+        log(f"starting PostgreSQL 15 on 127.0.0.1:{cluster.port}")
+        _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-l", str(cluster.datadir / "server.log"),
+              "-w", "-t", "60", "start"], f"pg_ctl start (see {cluster.datadir}/server.log)")
+    create_database(cluster, DEFAULT_DATABASE)
+    return cluster.dsn
+
+
+def create_database(cluster: Cluster, name: str, *, fresh: bool = False) -> str:
+    with psycopg.connect(cluster.dsn_for("postgres"), autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return cluster.dsn_for(name)
+
+
+def down(cluster: Cluster, *, destroy: bool = False) -> None:
+    if is_running(cluster):
+        _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-m", "fast", "-w", "stop"], "pg_ctl stop")
+    if destroy and cluster.datadir.exists():
+        shutil.rmtree(cluster.datadir)

@@ -1,0 +1,85 @@
+"""Bring a database to the current schema and procedures with Alembic."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from . import db
+from .paths import alembic_ini
+
+
+# Notices PostgreSQL emits for IF NOT EXISTS / CASCADE are noise to a user.
+_ROUTINE_NOTICE = re.compile(r"already exists, skipping|^drop cascades to")
+
+
+@dataclass
+class DeployResult:
+    revision_before: str | None
+    revision_after: str | None
+    procedures_applied: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.revision_before != self.revision_after or bool(self.procedures_applied)
+
+
+def _config(stdout: io.TextIOBase | None = None) -> Config:
+    cfg = Config(str(alembic_ini()), stdout=stdout) if stdout else Config(str(alembic_ini()))
+    return cfg
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_config()).get_current_head()
+
+
+def _current(connection) -> str | None:
+    return MigrationContext.configure(connection, opts={"version_table_schema": "public"}).get_current_revision()
+
+
+def _with_connection(dsn: str, action: Callable[[Config, object], None]) -> tuple[DeployResult, Config]:
+    engine = db.engine(dsn)
+    notices: list[str] = []
+    with engine.connect() as connection:
+        connection.connection.driver_connection.add_notice_handler(
+            lambda diag: None if _ROUTINE_NOTICE.search(diag.message_primary or "")
+            else notices.append(diag.message_primary or ""))
+        before = _current(connection)
+        connection.commit()
+        cfg = _config()
+        cfg.attributes["connection"] = connection
+        action(cfg, connection)
+        connection.commit()
+        after = _current(connection)
+        connection.commit()
+    engine.dispose()
+    result = DeployResult(before, after, list(cfg.attributes.get("procedures_applied", [])), notices)
+    return result, cfg
+
+
+def upgrade(dsn: str) -> DeployResult:
+    """Migrate to head and apply changed procedures, in one transaction."""
+    result, _ = _with_connection(dsn, lambda cfg, _c: command.upgrade(cfg, "head"))
+    return result
+
+
+def downgrade(dsn: str, revision: str = "base") -> DeployResult:
+    result, _ = _with_connection(dsn, lambda cfg, _c: command.downgrade(cfg, revision))
+    return result
+
+
+def upgrade_sql() -> str:
+    """The SQL `upgrade` would run on an empty database (offline mode)."""
+    buffer = io.StringIO()
+    cfg = _config(stdout=buffer)
+    cfg.output_buffer = buffer
+    command.upgrade(cfg, "head", sql=True)
+    return buffer.getvalue()

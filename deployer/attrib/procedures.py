@@ -1,0 +1,59 @@
+"""Repeatable deployment of procedures/*.sql, keyed by checksum.
+
+Each file holds one function or procedure (`CREATE OR REPLACE`). A file is
+(re)applied when its checksum differs from the one recorded in
+attrib.deployed_procedures, so deploying twice changes nothing and an edited
+file reaches the database with one `attrib deploy`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import procedures_dir
+
+
+@dataclass(frozen=True)
+class Procedure:
+    name: str
+    sql: str
+    checksum: str
+
+
+def load(directory: Path | None = None) -> list[Procedure]:
+    directory = directory or procedures_dir()
+    items = []
+    for path in sorted(directory.glob("*.sql")):
+        sql = path.read_text()
+        items.append(Procedure(path.name, sql, hashlib.sha256(sql.encode()).hexdigest()))
+    return items
+
+
+def run_script(connection, sql: str) -> None:
+    """Run a multi-statement SQL script verbatim on a SQLAlchemy connection.
+
+    Goes to psycopg directly with no parameters, so neither SQLAlchemy's
+    `:name` binds nor the driver's `%` placeholders touch the text.
+    """
+    connection.connection.driver_connection.execute(sql)
+
+
+def apply(connection, directory: Path | None = None) -> list[str]:
+    """Apply changed procedure files inside the caller's transaction; return their names."""
+    deployed = dict(connection.exec_driver_sql(
+        "SELECT file_name, checksum FROM attrib.deployed_procedures").fetchall())
+    changed = [p for p in load(directory) if deployed.get(p.name) != p.checksum]
+    if not changed:
+        return []
+    # Bodies may call functions defined in files applied later in this loop.
+    connection.exec_driver_sql("SET LOCAL check_function_bodies = off")
+    for item in changed:
+        run_script(connection, item.sql)
+        connection.exec_driver_sql(
+            "INSERT INTO attrib.deployed_procedures (file_name, checksum) VALUES (%s, %s) "
+            "ON CONFLICT (file_name) DO UPDATE SET checksum = EXCLUDED.checksum, deployed_at = now()",
+            (item.name, item.checksum),
+        )
+    return [p.name for p in changed]

@@ -1,0 +1,71 @@
+"""Fixtures: a real PostgreSQL 15 (the local cluster `make test` starts).
+
+Each test that needs a database gets a fresh one cloned from a template
+that was deployed once per session, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Iterator
+
+import psycopg
+import pytest
+
+from attrib import deploy
+
+SERVER = os.environ.get("ATTRIB_TEST_SERVER", "postgresql://postgres@127.0.0.1:55432")
+TEMPLATE = "attrib_test_template"
+
+
+def server_dsn(database: str) -> str:
+    return f"{SERVER}/{database}"
+
+
+def _admin() -> psycopg.Connection:
+    return psycopg.connect(server_dsn("postgres"), autocommit=True)
+
+
+@pytest.fixture(scope="session")
+def template_db() -> str:
+    with _admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+    deploy.upgrade(server_dsn(TEMPLATE))
+    return TEMPLATE
+
+
+def create_database(template: str | None = None) -> str:
+    name = f"attrib_t_{uuid.uuid4().hex[:12]}"
+    with _admin() as conn:
+        clause = f' TEMPLATE "{template}"' if template else ""
+        conn.execute(f'CREATE DATABASE "{name}"{clause}')
+    return name
+
+
+def drop_database(name: str) -> None:
+    with _admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_dsn() -> Iterator[str]:
+    """A new, empty database (nothing deployed)."""
+    name = create_database()
+    yield server_dsn(name)
+    drop_database(name)
+
+
+@pytest.fixture
+def dsn(template_db: str) -> Iterator[str]:
+    """A new database with attrib deployed."""
+    name = create_database(template_db)
+    yield server_dsn(name)
+    drop_database(name)
+
+
+@pytest.fixture
+def conn(dsn: str) -> Iterator[psycopg.Connection]:
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        yield connection

@@ -1,0 +1,83 @@
+"""Deploying: from empty to head, repeatably, reversibly, and shipping procedure edits."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import psycopg
+
+from attrib import deploy, procedures
+from attrib.paths import procedures_dir
+
+
+def catalog_snapshot(dsn: str) -> list[tuple]:
+    """Every attrib-owned relation and routine with the xmin of its catalog row."""
+    with psycopg.connect(dsn) as c:
+        return c.execute("""
+            SELECT 'rel', n.nspname, c.relname, c.xmin::text FROM pg_class c
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname IN ('attrib', 'partitioning', 'aliasing', 'sessions', 'sessions_stages')
+            UNION ALL
+            SELECT 'proc', n.nspname, p.proname, p.xmin::text FROM pg_proc p
+              JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname IN ('attrib', 'aliasing', 'sessions')
+            ORDER BY 1, 2, 3""").fetchall()
+
+
+def test_deploy_from_empty_reaches_head(empty_dsn: str) -> None:
+    result = deploy.upgrade(empty_dsn)
+    assert result.revision_before is None
+    assert result.revision_after == deploy.head_revision()
+    assert sorted(result.procedures_applied) == sorted(p.name for p in procedures.load())
+
+
+def test_second_deploy_changes_nothing(empty_dsn: str) -> None:
+    deploy.upgrade(empty_dsn)
+    before = catalog_snapshot(empty_dsn)
+    result = deploy.upgrade(empty_dsn)
+    assert not result.changed
+    assert catalog_snapshot(empty_dsn) == before
+
+
+def test_downgrade_to_base_and_up_again(empty_dsn: str) -> None:
+    deploy.upgrade(empty_dsn)
+    down = deploy.downgrade(empty_dsn, "base")
+    assert down.revision_after is None
+    with psycopg.connect(empty_dsn) as c:
+        left = c.execute("SELECT count(*) FROM pg_namespace WHERE nspname IN "
+                         "('attrib','partitioning','aliasing','sessions','sessions_stages')").fetchone()[0]
+        assert left == 0
+    up = deploy.upgrade(empty_dsn)
+    assert up.revision_after == deploy.head_revision()
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT count(*) FROM attrib.settings").fetchone()[0] > 0
+
+
+def test_edited_procedure_reaches_database_with_one_deploy(empty_dsn: str, tmp_path: Path,
+                                                           monkeypatch) -> None:
+    copy = tmp_path / "procedures"
+    shutil.copytree(procedures_dir(), copy)
+    monkeypatch.setenv("ATTRIB_PROCEDURES_DIR", str(copy))
+    deploy.upgrade(empty_dsn)
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;")
+    assert deploy.upgrade(empty_dsn).procedures_applied == ["zz_probe.sql"]
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;")
+    assert deploy.upgrade(empty_dsn).procedures_applied == ["zz_probe.sql"]
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT attrib._probe()").fetchone()[0] == 2
+
+
+def test_every_procedure_file_is_deployed_with_its_checksum(dsn: str) -> None:
+    with psycopg.connect(dsn) as c:
+        deployed = dict(c.execute("SELECT file_name, checksum FROM attrib.deployed_procedures").fetchall())
+    assert deployed == {p.name: p.checksum for p in procedures.load()}
+
+
+def test_sql_mode_prints_migrations_and_procedures() -> None:
+    sql = deploy.upgrade_sql()
+    assert "CREATE TABLE partitioning.events" in sql
+    for item in procedures.load():
+        assert item.sql.strip()[:60] in sql
