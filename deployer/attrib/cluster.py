@@ -34,7 +34,7 @@ SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
     "shared_preload_libraries": "'pg_cron,pg_stat_statements'",
     "cron.database_name": f"'{DEFAULT_DATABASE}'",
-    "max_connections": "50",
+    "max_connections": "200",
     "shared_buffers": "'1GB'",
     "work_mem": "'64MB'",
     "maintenance_work_mem": "'512MB'",
