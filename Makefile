@@ -10,7 +10,8 @@ export ATTRIB_PGPORT ?= 55432
 help:
 	@echo "make demo   - set up everything (apt, venv, local PostgreSQL), load sample data, run, summarize"
 	@echo "make test   - run every test (pgTAP + pytest) against the local PostgreSQL"
-	@echo "make bench  - benchmark full and incremental runs (EVENTS=1000000 DAYS=365)"
+	@echo "make bench  - benchmark full and incremental runs (EVENTS=1000000 DAYS=365; SCALES=1M,5M,10M to scale)"
+	@echo "make bench-smoke - the same on 20 K events (seconds)"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -33,7 +34,10 @@ test: db
 	bash scripts/test.sh
 
 bench: db
-	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365}
+	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365} $${SCALES:+--scales $$SCALES}
+
+bench-smoke: db
+	$(ATTRIB) bench --events 20000 --days 30
 
 clean-db: venv
 	$(ATTRIB) db down --destroy

@@ -7,8 +7,9 @@ VENV=${VENV:-.venv}
 PORT=${ATTRIB_PGPORT:-55432}
 BASE="postgresql://postgres@127.0.0.1:${PORT}"
 TEST_DB=attrib_pgtap
+# Non-byte-order collation on purpose: orderings that forget COLLATE "C" fail.
 
-psql -X -q "$BASE/postgres" -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB"
+psql -X -q "$BASE/postgres" -c "DROP DATABASE IF EXISTS $TEST_DB WITH (FORCE)" -c "CREATE DATABASE $TEST_DB LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8' TEMPLATE template0"
 "$VENV/bin/attrib" deploy --dsn "$BASE/$TEST_DB"
 psql -X -q "$BASE/$TEST_DB" -c "CREATE EXTENSION IF NOT EXISTS pgtap"
 

@@ -132,3 +132,47 @@ def deploy_cmd(dsn: str | None, sql_only: bool) -> None:
 
 
 main.add_command(deploy_cmd, name="deploy")
+
+# run, status, schedule, unschedule live in cli_run.py and register themselves on `main`.
+from . import cli_run  # noqa: E402,F401
+from . import cli_demo  # noqa: E402,F401
+from . import cli_bench  # noqa: E402,F401  (attrib bench)
+
+
+# -- demo data -----------------------------------------------------------------
+
+
+@main.command("demo-data", context_settings=CONTEXT)
+@dsn_option
+@click.option("--events", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="About how many pages + tracks rows to write (identifies come on top).")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Days of traffic, ending 2024-12-31 23:59:59 UTC.")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Random seed: the same seed writes the same rows.")
+@click.option("--schema", default="segment", show_default=True,
+              help="Schema of the pages, tracks and identifies tables.")
+@click.option("--append-days", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Keep the existing rows and append this many days of traffic after them "
+                   "(about EVENTS/DAYS events a day).")
+def demo_data_cmd(dsn: str | None, events: int, days: int, seed: int, schema: str,
+                  append_days: int) -> None:
+    """Write realistic, deterministic Segment data (pages, tracks, identifies) for demos and benchmarks.
+
+    Replaces the three tables in --schema; with --append-days, appends fresh
+    traffic after the newest existing row instead (for incremental-run benchmarks).
+    Progress goes to stderr, a one-line summary of counts to stdout.
+    """
+    from . import demo_data
+
+    target = db.resolve_dsn(dsn)
+    with db.connection(target) as conn:
+        try:
+            stats = demo_data.generate(conn, schema=schema, events=events, days=days, seed=seed,
+                                       replace=not append_days, append_days=append_days,
+                                       progress=err)
+        except ValueError as exc:
+            raise AttribError(str(exc)) from None
+    err(f"wrote {stats.events} events and {stats.identifies} identifies to {db.mask_dsn(target)} "
+        f"in {stats.seconds:.1f}s")
+    click.echo(stats.summary())

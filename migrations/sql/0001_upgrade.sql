@@ -57,7 +57,7 @@ INSERT INTO attrib.settings (name, value, description) VALUES
   ('time_decay_half_life', '"7 days"', 'half life of the time_decay credit model');
 
 CREATE TABLE attrib.source_classes (
-    name  text COLLATE "C" PRIMARY KEY CHECK (name = lower(name) AND name <> ''),
+    name  text PRIMARY KEY CHECK (name = lower(name) AND name <> ''),
     class text NOT NULL CHECK (class IN ('search', 'social', 'email', 'ai'))
 );
 COMMENT ON TABLE attrib.source_classes IS
@@ -113,7 +113,7 @@ COMMENT ON TABLE attrib.rejects IS 'Source rows that cannot become events, each 
 
 CREATE TABLE attrib.duplicates (
     source_table text NOT NULL,
-    message_id   text COLLATE "C" NOT NULL,
+    message_id   text NOT NULL,
     row_hash     text NOT NULL,
     run_id       bigint,
     counted_at   timestamptz NOT NULL DEFAULT now(),
@@ -132,13 +132,13 @@ COMMENT ON TABLE attrib.deployed_procedures IS 'Checksums of the procedures/*.sq
 -- Events -----------------------------------------------------------------------
 
 CREATE TABLE partitioning.events (
-    alias_id     text COLLATE "C" NOT NULL,
+    alias_id     text NOT NULL,
     event_ts     timestamptz NOT NULL,
-    message_id   text COLLATE "C" NOT NULL,
+    message_id   text NOT NULL,
     kind         text NOT NULL CHECK (kind IN ('page', 'track')),
     event        text,
-    anonymous_id text COLLATE "C",
-    user_id      text COLLATE "C",
+    anonymous_id text,
+    user_id      text,
     received_at  timestamptz,
     uuid_ts      timestamptz,
     url          text,
@@ -156,7 +156,7 @@ CREATE TABLE partitioning.events (
 COMMENT ON TABLE partitioning.events IS
   'Cleaned events (SPEC 2), one per message_id, with the alias they are grouped under (SPEC 3)';
 CREATE INDEX events_message_id_idx ON partitioning.events (message_id);
-CREATE INDEX events_anonymous_id_idx ON partitioning.events (anonymous_id) WHERE user_id IS NULL;
+CREATE INDEX events_anonymous_id_idx ON partitioning.events (anonymous_id);
 
 SELECT partman.create_parent(
     p_parent_table => 'partitioning.events',
@@ -169,24 +169,24 @@ SELECT partman.create_parent(
 -- Identity ---------------------------------------------------------------------
 
 CREATE TABLE aliasing.identify_pairs (
-    anonymous_id text COLLATE "C" NOT NULL,
-    user_id      text COLLATE "C" NOT NULL,
+    anonymous_id text NOT NULL,
+    user_id      text NOT NULL,
     first_seen   timestamptz NOT NULL,
     PRIMARY KEY (anonymous_id, user_id)
 );
 COMMENT ON TABLE aliasing.identify_pairs IS 'Pairs seen in identifies, with their earliest time; grows only';
 
 CREATE TABLE aliasing.known_pairs (
-    anonymous_id text COLLATE "C" NOT NULL,
-    user_id      text COLLATE "C" NOT NULL,
+    anonymous_id text NOT NULL,
+    user_id      text NOT NULL,
     first_seen   timestamptz NOT NULL,
     PRIMARY KEY (anonymous_id, user_id)
 );
 COMMENT ON TABLE aliasing.known_pairs IS 'SPEC 3: every (anonymous_id, user_id) pair from identifies and kept events';
 
 CREATE TABLE aliasing.owners (
-    anonymous_id text COLLATE "C" PRIMARY KEY,
-    user_id      text COLLATE "C" NOT NULL
+    anonymous_id text PRIMARY KEY,
+    user_id      text NOT NULL
 );
 CREATE INDEX owners_user_id_idx ON aliasing.owners (user_id);
 COMMENT ON TABLE aliasing.owners IS 'SPEC 3: the owner of each identified anonymous id (first identify wins)';
@@ -194,8 +194,8 @@ COMMENT ON TABLE aliasing.owners IS 'SPEC 3: the owner of each identified anonym
 -- Outputs ----------------------------------------------------------------------
 
 CREATE TABLE sessions.all_sessions (
-    alias_id       text COLLATE "C" NOT NULL,
-    session_id     text COLLATE "C" NOT NULL,
+    alias_id       text NOT NULL,
+    session_id     text NOT NULL,
     identified     boolean NOT NULL,
     session_number int NOT NULL,
     session_start  timestamptz NOT NULL,
@@ -222,8 +222,8 @@ CREATE INDEX all_sessions_channel_idx ON sessions.all_sessions (channel, session
 COMMENT ON TABLE sessions.all_sessions IS 'SPEC 4: one row per session';
 
 CREATE TABLE sessions.useful_sessions (
-    alias_id          text COLLATE "C" NOT NULL,
-    session_id        text COLLATE "C" NOT NULL,
+    alias_id          text NOT NULL,
+    session_id        text NOT NULL,
     session_number    int NOT NULL,
     is_first_session  boolean NOT NULL,
     is_signup_session boolean NOT NULL,
@@ -232,7 +232,7 @@ CREATE TABLE sessions.useful_sessions (
 COMMENT ON TABLE sessions.useful_sessions IS 'SPEC 6: per alias, its first session and its signup session';
 
 CREATE TABLE sessions.attribution (
-    alias_id                          text COLLATE "C" PRIMARY KEY,
+    alias_id                          text PRIMARY KEY,
     signup_timestamp                  timestamptz NOT NULL,
     session_count_before_signup       int NOT NULL,
     blog_url                          text,
@@ -267,8 +267,8 @@ CREATE INDEX attribution_first_channel_idx ON sessions.attribution (first_touch_
 COMMENT ON TABLE sessions.attribution IS 'SPEC 7: one row per signed-up alias';
 
 CREATE TABLE sessions.attribution_credit (
-    alias_id       text COLLATE "C" NOT NULL,
-    session_id     text COLLATE "C" NOT NULL,
+    alias_id       text NOT NULL,
+    session_id     text NOT NULL,
     session_number int NOT NULL,
     model          text NOT NULL CHECK (model IN ('first_touch', 'last_touch', 'last_non_direct',
                        'linear', 'position_based', 'time_decay')),
@@ -278,7 +278,7 @@ CREATE TABLE sessions.attribution_credit (
 COMMENT ON TABLE sessions.attribution_credit IS 'SPEC 8: multi-touch credit of sessions 1..k per signed-up alias';
 
 CREATE TABLE sessions.user_session_counts (
-    alias_id               text COLLATE "C" PRIMARY KEY,
+    alias_id               text PRIMARY KEY,
     sessions               int NOT NULL,
     first_seen             timestamptz NOT NULL,
     last_seen              timestamptz NOT NULL,
@@ -291,24 +291,26 @@ COMMENT ON TABLE sessions.user_session_counts IS 'Quick lookup for BI: sessions 
 -- can be rerun alone and a run that died can be finished by the next.
 
 CREATE TABLE sessions_stages.changed_events (
-    alias_id     text COLLATE "C" NOT NULL,
-    message_id   text COLLATE "C" NOT NULL,
-    anonymous_id text COLLATE "C",
-    user_id      text COLLATE "C",
+    alias_id     text NOT NULL,
+    message_id   text NOT NULL,
+    anonymous_id text,
+    user_id      text,
     event_ts     timestamptz NOT NULL,
     removed      boolean NOT NULL
 );
 COMMENT ON TABLE sessions_stages.changed_events IS 'Events ingested or removed since the alias stage last ran';
 
 CREATE TABLE sessions_stages.touched_anonymous_ids (
-    anonymous_id text COLLATE "C" PRIMARY KEY
+    anonymous_id text PRIMARY KEY
 );
 COMMENT ON TABLE sessions_stages.touched_anonymous_ids IS 'Anonymous ids with new identify pairs since the alias stage last ran';
 
 CREATE TABLE sessions_stages.dirty_aliases (
-    alias_id text COLLATE "C" PRIMARY KEY
+    alias_id    text PRIMARY KEY,
+    sessionized boolean NOT NULL DEFAULT false
 );
-COMMENT ON TABLE sessions_stages.dirty_aliases IS 'Aliases whose outputs must be recomputed before the next publish';
+COMMENT ON TABLE sessions_stages.dirty_aliases IS
+  'Aliases whose outputs must be recomputed; sessionized = the stage tables hold their new rows, ready to publish';
 
 CREATE TABLE sessions_stages.all_sessions (LIKE sessions.all_sessions INCLUDING ALL);
 CREATE TABLE sessions_stages.useful_sessions (LIKE sessions.useful_sessions INCLUDING ALL);

@@ -1,6 +1,6 @@
 -- The deployed catalog: schemas, tables, extensions and the attrib functions.
 BEGIN;
-SELECT plan(8);
+SELECT plan(10);
 
 SELECT has_extension('pg_partman', 'pg_partman is installed');
 SELECT has_schema(s, format('schema %s exists', s))
@@ -12,6 +12,19 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
     'future_tolerance', 'bot_user_agent_pattern', 'paid_medium_pattern', 'paid_click_ids', 'own_domains',
     'signup_events', 'blog_url_pattern', 'time_decay_half_life', 'source_schema')), 11,
     'every SPEC setting has a row');
+
+SELECT functions_are('attrib', ARRAY[
+    '_outputs_fingerprint', '_publish', '_raise', '_run_begin', '_run_holder', '_run_lock',
+    '_run_lock_key', '_run_mark_abandoned', '_run_one_stage', '_run_stage_begin', '_run_stage_exec', '_run_stage_failed',
+    '_run_stages', '_run_unlock', '_source_expr', '_url_decode_percent', 'alias', 'attribute',
+    'clean_id', 'click_network', 'ingest', 'lower_ascii', 'maintain', 'reset',
+    'run_attribution', 'run_attribution_retry', 'run_stage', 'sessionize', 'setting', 'setting_interval',
+    'setting_text', 'signup', 'source_class', 'touch', 'trim_ascii', 'url_clean',
+    'url_decode', 'url_host', 'url_param'],
+    'attrib holds exactly the functions and procedures of procedures/');
+SELECT is_empty($$SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'attrib'::regnamespace
+                  GROUP BY p.proname HAVING count(*) > 1$$,
+    'no function in attrib has a stray overload');
 
 SELECT * FROM finish();
 ROLLBACK;

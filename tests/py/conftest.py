@@ -16,7 +16,10 @@ import pytest
 from attrib import deploy
 
 SERVER = os.environ.get("ATTRIB_TEST_SERVER", "postgresql://postgres@127.0.0.1:55432")
-TEMPLATE = "attrib_test_template"
+TEMPLATE = os.environ.get("ATTRIB_TEST_TEMPLATE", "attrib_test_template")
+# Test databases sort text by ICU's English rules, not byte order, so any
+# ordering that forgets COLLATE "C" (SPEC: byte order) shows up as a failure.
+NON_C_LOCALE = "LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8' TEMPLATE template0"
 
 
 def server_dsn(database: str) -> str:
@@ -31,7 +34,7 @@ def _admin() -> psycopg.Connection:
 def template_db() -> str:
     with _admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{TEMPLATE}"')
+        conn.execute(f'CREATE DATABASE "{TEMPLATE}" {NON_C_LOCALE}')
     deploy.upgrade(server_dsn(TEMPLATE))
     return TEMPLATE
 
@@ -39,7 +42,7 @@ def template_db() -> str:
 def create_database(template: str | None = None) -> str:
     name = f"attrib_t_{uuid.uuid4().hex[:12]}"
     with _admin() as conn:
-        clause = f' TEMPLATE "{template}"' if template else ""
+        clause = f' TEMPLATE "{template}"' if template else f" {NON_C_LOCALE}"
         conn.execute(f'CREATE DATABASE "{name}"{clause}')
     return name
 

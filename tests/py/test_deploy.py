@@ -81,3 +81,10 @@ def test_sql_mode_prints_migrations_and_procedures() -> None:
     assert "CREATE TABLE partitioning.events" in sql
     for item in procedures.load():
         assert item.sql.strip()[:60] in sql
+
+
+def test_each_procedure_file_holds_the_object_it_is_named_after(dsn: str) -> None:
+    with psycopg.connect(dsn) as c:
+        deployed = {r[0] for r in c.execute(
+            "SELECT proname FROM pg_proc WHERE pronamespace = 'attrib'::regnamespace").fetchall()}
+    assert deployed == {p.name.removesuffix(".sql") for p in procedures.load()}

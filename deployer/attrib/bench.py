@@ -1,0 +1,542 @@
+"""The benchmark behind `attrib bench`: full and incremental runs against the physical limit.
+
+On a fresh database of the local cluster it generates Segment data
+(`demo_data.generate`), then, in one process:
+
+1. times the *reference statement*: one `CREATE TABLE AS` that sessionizes
+   the same source rows (pages and tracks: id, anonymous_id, timestamp) per
+   anonymous id with `lag()` and a running `sum()`, ordered `COLLATE "C"` by
+   (timestamp, id). It is about the least work any sessionization over these
+   rows can do on this server, so it stands for the physical limit;
+2. times a full run, stage by stage: `SELECT * FROM attrib.<stage>()`, each in
+   its own autocommit statement (the per-stage time, without the run
+   bookkeeping of `attrib run`);
+3. appends one more day (about events/days rows, including identifies that
+   re-alias old anonymous ids and late events) and times the incremental run
+   the same way.
+
+With several scales (history sizes) each gets its own database and the same
+daily volume, so the increment is the same size everywhere and only the
+history grows. Rows never travel to Python: each statement returns one row,
+which the peak resident memory of this process shows.
+
+Targets (issue 7) are reported as PASS or MISS and never fail the command:
+full run <= 3x the reference; increment <= 5% of the full run (at 10 M
+events); the increment grows < 1.2x when the history grows 10x.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import resource
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import psycopg
+from psycopg import sql
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, cluster as clusters, deploy
+from .demo_data import generate
+from .errors import AttribError
+from .paths import project_root
+
+STAGES = ("ingest", "alias", "sessionize", "signup", "attribute", "maintain")
+SETTINGS = ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem",
+            "max_parallel_workers_per_gather", "max_parallel_workers", "effective_cache_size",
+            "fsync", "synchronous_commit", "full_page_writes", "jit")
+SCHEMA = "segment"
+REFERENCE_TABLE = "bench_reference_sessions"
+
+TARGET_FULL_OVER_REFERENCE = 3.0   # full run <= 3x the reference statement
+TARGET_INCREMENT_SHARE = 0.05      # increment <= 5% of the full run ...
+TARGET_INCREMENT_AT = 10_000_000   # ... at 10 M events of history
+TARGET_INCREMENT_GROWTH = 1.2      # increment grows < 1.2x ...
+TARGET_GROWTH_HISTORY = 10.0       # ... when the history grows 10x
+PROFILE_TOP = 20                   # statements kept per phase with --profile
+
+Say = Callable[[str], None]
+
+
+# -- results -----------------------------------------------------------------
+
+
+@dataclass
+class StageTiming:
+    """One stage function call: wall seconds and the counts it returned."""
+
+    stage: str
+    seconds: float
+    rows_read: int | None
+    rows_written: int | None
+    rows_rejected: int | None
+    rows_duplicated: int | None
+
+
+@dataclass
+class Phase:
+    """A run (full or incremental): its stages in order and the peak RSS while it ran."""
+
+    stages: list[StageTiming]
+    peak_rss_mb: float | None
+    profile: list[dict[str, Any]] | None = None
+
+    @property
+    def seconds(self) -> float:
+        return sum(s.seconds for s in self.stages)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seconds": self.seconds, "peak_rss_mb": self.peak_rss_mb,
+                "stages": {s.stage: {k: v for k, v in asdict(s).items() if k != "stage"}
+                           for s in self.stages},
+                **({"profile": self.profile} if self.profile is not None else {})}
+
+
+@dataclass
+class ScaleResult:
+    """Everything measured for one history size, in its own database."""
+
+    database: str
+    events: int                 # pages + tracks source rows of the history
+    identifies: int
+    days: int
+    seed: int
+    generate_seconds: float
+    reference_seconds: float
+    reference_rows: int
+    full: Phase
+    increment_events: int       # pages + tracks source rows appended
+    increment_identifies: int
+    append_seconds: float
+    increment: Phase
+    kept: bool
+
+    @property
+    def events_per_second(self) -> float:
+        return self.events / self.full.seconds if self.full.seconds else 0.0
+
+    @property
+    def full_over_reference(self) -> float:
+        return self.full.seconds / self.reference_seconds if self.reference_seconds else float("inf")
+
+    @property
+    def increment_over_full(self) -> float:
+        return self.increment.seconds / self.full.seconds if self.full.seconds else float("inf")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "database": self.database, "kept": self.kept, "events": self.events,
+            "identifies": self.identifies, "days": self.days, "seed": self.seed,
+            "events_per_day": self.events / self.days,
+            "generate_seconds": self.generate_seconds,
+            "reference": {"seconds": self.reference_seconds, "rows": self.reference_rows,
+                          "events_per_second": self.reference_rows / self.reference_seconds
+                          if self.reference_seconds else None},
+            "full": {**self.full.to_dict(), "events_per_second": self.events_per_second},
+            "increment": {**self.increment.to_dict(), "events": self.increment_events,
+                          "identifies": self.increment_identifies, "append_seconds": self.append_seconds,
+                          "events_per_second": self.increment_events / self.increment.seconds
+                          if self.increment.seconds else None},
+            "ratios": {"full_over_reference": self.full_over_reference,
+                       "increment_over_full": self.increment_over_full},
+        }
+
+
+@dataclass
+class Target:
+    """A goal of issue 7 and how this benchmark did against it."""
+
+    name: str
+    goal: str
+    value: float
+    passed: bool
+    note: str = ""
+
+    @property
+    def status(self) -> str:
+        return "PASS" if self.passed else "MISS"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "goal": self.goal, "value": self.value, "status": self.status,
+                "note": self.note}
+
+
+@dataclass
+class BenchResult:
+    """A whole `attrib bench`: one ScaleResult per history size, plus the environment."""
+
+    started_at: datetime
+    finished_at: datetime
+    scales: list[ScaleResult]
+    postgres: dict[str, str]
+    machine: dict[str, Any]
+    peak_rss_mb: float
+    command: list[str] = field(default_factory=list)
+
+    @property
+    def targets(self) -> list[Target]:
+        return evaluate_targets(self.scales)
+
+    @property
+    def increment_growth(self) -> dict[str, float] | None:
+        if len(self.scales) < 2:
+            return None
+        small, large = self.scales[0], self.scales[-1]
+        return {"history_factor": large.events / small.events,
+                "increment_factor": large.increment.seconds / small.increment.seconds
+                if small.increment.seconds else float("inf"),
+                "from_events": small.events, "to_events": large.events}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": 1, "attrib_version": __version__, "command": self.command,
+            "started_at": self.started_at.isoformat(), "finished_at": self.finished_at.isoformat(),
+            "machine": self.machine, "postgres": self.postgres, "peak_rss_mb": self.peak_rss_mb,
+            "runs": [s.to_dict() for s in self.scales],
+            "scaling": self.increment_growth,
+            "targets": [t.to_dict() for t in self.targets],
+        }
+
+
+# -- planning ------------------------------------------------------------------
+
+
+def parse_count(text: str) -> int:
+    """`1000000`, `1_000_000`, `1M`, `20k`, `2.5M` -> an int; ValueError otherwise."""
+    match = re.fullmatch(r"\s*([0-9][0-9_]*(?:\.[0-9]+)?)\s*([kKmM]?)\s*", text)
+    if not match:
+        raise ValueError(f"not a count: {text!r} (examples: 20000, 20k, 1M)")
+    number = float(match.group(1).replace("_", ""))
+    number *= {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]
+    if number < 1:
+        raise ValueError(f"a count must be at least 1: {text!r}")
+    return int(number)
+
+
+def plan(events: int, days: int, scales: list[int] | None) -> list[tuple[int, int]]:
+    """(events, days) per measured history.
+
+    Without scales: just (events, days). With scales: the smallest spans
+    `days`, the others keep its daily volume (smallest / days) and so span
+    more days; `events` is not used.
+    """
+    if not scales:
+        return [(events, days)]
+    ordered = sorted(set(scales))
+    per_day = ordered[0] / days
+    return [(n, max(1, round(n / per_day))) for n in ordered]
+
+
+# -- environment -----------------------------------------------------------------
+
+
+def machine_info() -> dict[str, Any]:
+    """Cores, memory and versions of the machine running the benchmark (and the cluster)."""
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        memory = None
+    cpu_model = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cores": os.cpu_count(), "memory_bytes": memory,
+            "memory_gb": round(memory / 2**30, 1) if memory else None, "cpu_model": cpu_model,
+            "platform": platform.platform(), "python": platform.python_version()}
+
+
+def postgres_settings(conn: psycopg.Connection) -> dict[str, str]:
+    """The server settings that decide how fast the pipeline can be."""
+    rows = conn.execute("SELECT name, current_setting(name) FROM unnest(%s::text[]) AS name",
+                        (list(SETTINGS),)).fetchall()
+    return dict(rows)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process since it started (getrusage; KiB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def _reset_rss_peak() -> bool:
+    """Restart the kernel's peak-RSS counter (Linux), so a phase's own peak can be read."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _rss_peak_since_reset() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+# -- measuring -------------------------------------------------------------------
+
+
+def reference_statement(gap: str) -> sql.Composed:
+    """The reference: per anonymous id, lag() and a running sum() start a session after a gap > `gap`."""
+    return sql.SQL("""
+        CREATE TABLE {table} AS
+        SELECT s.anonymous_id, s.event_ts, s.message_id,
+               sum(s.is_new) OVER (PARTITION BY s.anonymous_id ORDER BY s.event_ts, s.message_id
+                                   ROWS UNBOUNDED PRECEDING) AS session_number
+          FROM (SELECT e.anonymous_id, e.event_ts, e.message_id,
+                       CASE WHEN lag(e.event_ts) OVER w IS NULL
+                              OR e.event_ts - lag(e.event_ts) OVER w > {gap}::interval
+                            THEN 1 ELSE 0 END AS is_new
+                  FROM (SELECT p.id COLLATE "C" AS message_id, p.anonymous_id COLLATE "C" AS anonymous_id,
+                               p."timestamp" AS event_ts
+                          FROM {pages} p
+                        UNION ALL
+                        SELECT t.id COLLATE "C", t.anonymous_id COLLATE "C", t."timestamp"
+                          FROM {tracks} t) e
+                WINDOW w AS (PARTITION BY e.anonymous_id ORDER BY e.event_ts, e.message_id)) s
+    """).format(table=sql.Identifier("public", REFERENCE_TABLE), gap=sql.Literal(gap),
+                pages=sql.Identifier(SCHEMA, "pages"), tracks=sql.Identifier(SCHEMA, "tracks"))
+
+
+def time_reference(conn: psycopg.Connection) -> tuple[float, int]:
+    """Seconds and rows of the reference statement (its table is dropped afterwards)."""
+    gap = conn.execute("SELECT attrib.setting_interval('session_gap')::text").fetchone()[0]  # type: ignore[index]
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier("public", REFERENCE_TABLE)))
+    conn.execute("CHECKPOINT")
+    started = time.perf_counter()
+    cur = conn.execute(reference_statement(gap))
+    seconds = time.perf_counter() - started
+    rows = cur.rowcount
+    conn.execute(sql.SQL("DROP TABLE {}").format(sql.Identifier("public", REFERENCE_TABLE)))
+    return seconds, rows
+
+
+def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool = False) -> Phase:
+    """Call each stage function in order, each its own autocommit statement, timing each one."""
+    conn.execute("CHECKPOINT")
+    if profile:
+        conn.execute("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
+                     "WHERE datname = current_database()), 0)")
+    tracked = _reset_rss_peak()
+    stages: list[StageTiming] = []
+    for stage in STAGES:
+        started = time.perf_counter()
+        row = conn.execute(sql.SQL("SELECT * FROM attrib.{}()").format(sql.Identifier(stage))).fetchone()
+        seconds = time.perf_counter() - started
+        counts = list(row or ()) + [None] * 4
+        stages.append(StageTiming(stage, seconds, *counts[:4]))
+        say(f"  {label} {stage:<10} {seconds:8.2f} s  read {counts[0]}, written {counts[1]}")
+    return Phase(stages, _rss_peak_since_reset() if tracked else None,
+                 _top_statements(conn) if profile else None)
+
+
+def _top_statements(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    """The statements (nested ones too) that took the most time since the last reset."""
+    rows = conn.execute("""
+        SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 300), calls,
+               round(total_exec_time::numeric, 1), rows, shared_blks_hit, shared_blks_read,
+               temp_blks_written, round(total_exec_time::numeric / nullif(sum(total_exec_time)
+                   OVER ()::numeric, 0) * 100, 1)
+          FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND toplevel = false
+         ORDER BY total_exec_time DESC
+         LIMIT %s""", (PROFILE_TOP,)).fetchall()
+    keys = ("query", "calls", "total_ms", "rows", "shared_blks_hit", "shared_blks_read",
+            "temp_blks_written", "percent_of_nested")
+    return [dict(zip(keys, (float(v) if hasattr(v, "as_tuple") else v for v in row))) for row in rows]
+
+
+def _connect(dsn: str) -> psycopg.Connection:
+    try:
+        return psycopg.connect(dsn, autocommit=True)
+    except psycopg.OperationalError as exc:
+        raise AttribError(f"cannot connect to the local cluster ({dsn}): {str(exc).strip()}\n"
+                          "HINT: start it with `attrib db up` (or `make db`); --port picks another one.") from None
+
+
+def database_name(events: int) -> str:
+    """The benchmark database of one scale; the process id keeps concurrent benchmarks apart."""
+    return f"attrib_bench_{events}_{os.getpid()}"
+
+
+def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int, keep: bool,
+                  profile: bool, say: Say) -> ScaleResult:
+    """Generate one history in a fresh database and time reference, full run and increment."""
+    name = database_name(events)
+    say(f"[{events:,} events over {days} days] fresh database {name}")
+    try:
+        dsn = clusters.create_database(target, name, fresh=True)
+    except psycopg.OperationalError as exc:
+        raise AttribError(f"cannot reach the local cluster on port {target.port}: {str(exc).strip()}\n"
+                          "HINT: start it with `attrib db up` (or `make db`); --port picks another one.") from None
+    try:
+        deploy.upgrade(dsn)
+        with _connect(dsn) as conn:
+            if profile:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+                conn.execute("SET pg_stat_statements.track = 'all'")
+            stats = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, progress=say)
+            say(f"  generated {stats.events:,} events, {stats.identifies:,} identifies in {stats.seconds:.1f} s")
+            reference_seconds, reference_rows = time_reference(conn)
+            say(f"  reference statement {reference_seconds:8.2f} s  ({reference_rows:,} rows)")
+            full = time_stages(conn, say, "full", profile=profile)
+            say(f"  full run {full.seconds:.2f} s")
+            added = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, replace=False,
+                             append_days=1)
+            say(f"  appended {added.events:,} events, {added.identifies:,} identifies "
+                f"in {added.seconds:.1f} s")
+            increment = time_stages(conn, say, "incr", profile=profile)
+            say(f"  incremental run {increment.seconds:.2f} s")
+        return ScaleResult(
+            database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
+            generate_seconds=stats.seconds, reference_seconds=reference_seconds,
+            reference_rows=reference_rows, full=full, increment_events=added.events,
+            increment_identifies=added.identifies, append_seconds=added.seconds,
+            increment=increment, kept=keep)
+    finally:
+        if not keep:
+            drop_database(target, name)
+
+
+def drop_database(target: clusters.Cluster, name: str) -> None:
+    with psycopg.connect(target.dsn_for("postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
+        scales: list[int] | None = None, keep: bool = False, profile: bool = False,
+        say: Say | None = None, command: list[str] | None = None) -> BenchResult:
+    """The whole benchmark: every planned scale, one after the other, each in its own database."""
+    say = say or (lambda message: None)
+    started = datetime.now(timezone.utc)
+    with _connect(target.dsn_for("postgres")) as conn:
+        settings = postgres_settings(conn)
+    results = [measure_scale(target, events=n, days=d, seed=seed, keep=keep, profile=profile, say=say)
+               for n, d in plan(events, days, scales)]
+    return BenchResult(started_at=started, finished_at=datetime.now(timezone.utc), scales=results,
+                       postgres=settings, machine=machine_info(), peak_rss_mb=peak_rss_mb(),
+                       command=command or [])
+
+
+# -- targets and output -------------------------------------------------------------
+
+
+def evaluate_targets(scales: list[ScaleResult]) -> list[Target]:
+    """Issue 7's targets for these measurements: reported, never enforced."""
+    targets = []
+    for s in scales:
+        targets.append(Target(
+            f"full / reference @ {_short(s.events)}", f"<= {TARGET_FULL_OVER_REFERENCE:g}x",
+            s.full_over_reference, s.full_over_reference <= TARGET_FULL_OVER_REFERENCE))
+    for s in scales:
+        note = "" if s.events >= TARGET_INCREMENT_AT else f"target is set at {_short(TARGET_INCREMENT_AT)}"
+        targets.append(Target(
+            f"increment / full @ {_short(s.events)}", f"<= {TARGET_INCREMENT_SHARE:.0%}",
+            s.increment_over_full, s.increment_over_full <= TARGET_INCREMENT_SHARE, note))
+    if len(scales) >= 2:
+        small, large = scales[0], scales[-1]
+        factor = large.events / small.events
+        growth = large.increment.seconds / small.increment.seconds if small.increment.seconds else float("inf")
+        note = (f"history x{factor:.1f}" if factor >= TARGET_GROWTH_HISTORY
+                else f"history only x{factor:.1f} (target is for x{TARGET_GROWTH_HISTORY:g})")
+        targets.append(Target(
+            f"increment growth {_short(small.events)} -> {_short(large.events)}",
+            f"< {TARGET_INCREMENT_GROWTH:g}x", growth, growth < TARGET_INCREMENT_GROWTH, note))
+    return targets
+
+
+def _short(n: int) -> str:
+    """1000011 -> '1 M', 20001 -> '20 K' (three significant digits)."""
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.3g} M"
+    if n >= 1_000:
+        return f"{n / 1_000:.3g} K"
+    return str(n)
+
+
+def write_json(result: BenchResult, directory: Path) -> Path:
+    """bench/results/<UTC timestamp>-<events>.json (events joined by '-' for several scales)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    stamp = result.started_at.strftime("%Y%m%dT%H%M%SZ")
+    sizes = "-".join(str(s.events) for s in result.scales)
+    path = directory / f"{stamp}-{sizes}.json"
+    path.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+    return path
+
+
+def default_output() -> Path:
+    return project_root() / "bench" / "results"
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def tables(result: BenchResult) -> list[Table]:
+    """The measurements, the targets and the environment, as rich tables."""
+    runs = Table(title="attrib bench (wall seconds)", box=box.SIMPLE_HEAD, title_justify="left")
+    runs.add_column("")
+    for s in result.scales:
+        runs.add_column(f"{_short(s.events)} events", justify="right")
+
+    def row(label: str, cell: Callable[[ScaleResult], str]) -> None:
+        runs.add_row(label, *(cell(s) for s in result.scales))
+
+    row("source events (pages + tracks)", lambda s: f"{s.events:,}")
+    row("days / events a day", lambda s: f"{s.days} / {s.events / s.days:,.0f}")
+    row("reference statement", lambda s: _f(s.reference_seconds))
+    runs.add_section()
+    for i, stage in enumerate(STAGES):
+        row(f"full: {stage}", lambda s, i=i: _f(s.full.stages[i].seconds))
+    row("full run", lambda s: _f(s.full.seconds))
+    row("events / s (full)", lambda s: f"{s.events_per_second:,.0f}")
+    row("full / reference", lambda s: f"{s.full_over_reference:.2f}x")
+    runs.add_section()
+    row("appended events (1 day)", lambda s: f"{s.increment_events:,}")
+    for i, stage in enumerate(STAGES):
+        row(f"incr: {stage}", lambda s, i=i: _f(s.increment.stages[i].seconds))
+    row("incremental run", lambda s: _f(s.increment.seconds))
+    row("incremental / full", lambda s: f"{s.increment_over_full:.1%}")
+    runs.add_section()
+    row("peak RSS full / incr (MB)", lambda s: f"{_f(s.full.peak_rss_mb, 0)} / {_f(s.increment.peak_rss_mb, 0)}")
+
+    goals = Table(title="targets (issue 7; reported, never enforced)", box=box.SIMPLE_HEAD, title_justify="left")
+    for name in ("target", "goal", "measured", "status", "note"):
+        goals.add_column(name, justify="right" if name == "measured" else "left")
+    for t in result.targets:
+        measured = f"{t.value:.1%}" if "%" in t.goal else f"{t.value:.2f}x"
+        style = "green" if t.passed else "red"
+        goals.add_row(t.name, t.goal, measured, f"[{style}]{t.status}[/]", t.note)
+
+    env = Table(title="environment", box=box.SIMPLE_HEAD, title_justify="left", show_header=False)
+    env.add_column("")
+    env.add_column("")
+    m = result.machine
+    env.add_row("machine", f"{m['cores']} cores, {m['memory_gb']} GB, {m.get('cpu_model') or ''}")
+    for key, value in result.postgres.items():
+        env.add_row(key, value)
+    env.add_row("peak RSS of attrib (whole process)", f"{result.peak_rss_mb:,.0f} MB")
+    return [runs, goals, env]
+
+
+def print_tables(result: BenchResult, console: Console) -> None:
+    for table in tables(result):
+        console.print(table)

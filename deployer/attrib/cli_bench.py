@@ -1,0 +1,75 @@
+"""The `attrib bench` command: full and incremental runs measured against the reference statement.
+
+It registers itself on the `main` group of cli.py (which imports this module
+once its shared options exist). The work is in bench.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import bench, cluster
+from .cli import CONTEXT, cluster_options, err, main
+
+
+def _scales(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int] | None:
+    if not value:
+        return None
+    try:
+        return [bench.parse_count(part) for part in value.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _count(_ctx: click.Context, _param: click.Parameter, value: str | int) -> int:
+    try:
+        return bench.parse_count(str(value))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command("bench", context_settings=CONTEXT)
+@cluster_options
+@click.option("--events", default="1000000", show_default=True, callback=_count, metavar="N",
+              help="Source events (pages + tracks rows) of the history; 20k, 1M, 5M also work.")
+@click.option("--days", type=click.IntRange(min=1), default=365, show_default=True,
+              help="Days the history spans; the increment is one more day (about EVENTS/DAYS events).")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the generated data.")
+@click.option("--scales", callback=_scales, metavar="N,N,...",
+              help="Scaling mode: measure each history size (e.g. 1M,5M,10M) in its own database, all "
+                   "with the daily volume of the smallest over --days; --events is then not used.")
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for the JSON result.  [default: bench/results in the project]")
+@click.option("--keep", is_flag=True, help="Keep the benchmark databases (attrib_bench_<events>_<pid>).")
+@click.option("--profile", is_flag=True,
+              help="Also record the slowest statements of each run with pg_stat_statements (in the JSON); "
+                   "adds a little overhead.")
+def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int, scales: list[int] | None,
+              output: Path | None, keep: bool, profile: bool) -> None:
+    """Benchmark a full and an incremental run against the physical limit, on the local cluster.
+
+    In a fresh database per history size: generate Segment data; time the
+    reference statement (one CREATE TABLE AS sessionizing the same events per
+    anonymous id with lag() and a running sum()); time a full run stage by
+    stage; append one day and time the incremental run. Prints the tables on
+    stdout (progress on stderr) and writes JSON to bench/results/. Targets
+    (full <= 3x reference, increment <= 5% of full at 10 M, increment growth
+    < 1.2x for 10x history) show PASS or MISS; a MISS never fails the command.
+    The databases are dropped at the end unless --keep.
+    """
+    target = cluster.default_cluster(port, datadir)
+    command = ["attrib", "bench", "--days", str(days), "--seed", str(seed)]
+    command += ["--scales", ",".join(map(str, scales))] if scales else ["--events", str(events)]
+    command += ["--profile"] if profile else []
+    result = bench.run(target, events=events, days=days, seed=seed, scales=scales, keep=keep,
+                       profile=profile, say=err, command=command)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120)
+    bench.print_tables(result, console)
+    path = bench.write_json(result, output or bench.default_output())
+    if keep:
+        err("kept: " + ", ".join(target.dsn_for(s.database) for s in result.scales))
+    err(f"wrote {path}")

@@ -1,0 +1,47 @@
+"""`attrib demo`: the whole product on sample data, from nothing to a summary."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from rich.console import Console
+
+from . import cluster, db, demo_data, deploy, report, runner, summary
+from .cli import CONTEXT, err, main
+from .errors import AttribError
+
+
+@main.command("demo", context_settings=CONTEXT)
+@click.option("--events", type=click.IntRange(min=1000), default=200_000, show_default=True,
+              help="Sample events to generate.")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True, help="Days of traffic.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the sample data.")
+@click.option("--port", type=int, envvar="ATTRIB_PGPORT", show_envvar=True, default=cluster.DEFAULT_PORT,
+              show_default=True, help="Port of the local cluster.")
+def demo_cmd(events: int, days: int, seed: int, port: int) -> None:
+    """Start the local cluster, deploy, load sample Segment data, run everything, print a summary.
+
+    Uses (and replaces the sample data in) database `attrib_demo` of the local
+    throwaway cluster; nothing else is touched.
+    """
+    started = time.monotonic()
+    target = cluster.default_cluster(port)
+    cluster.up(target, log=err)
+    dsn = cluster.create_database(target, "attrib_demo")
+    err(f"database: {dsn}")
+    result = deploy.upgrade(dsn)
+    err(f"deployed: revision {result.revision_after}, {len(result.procedures_applied)} procedures applied")
+    with db.connection(dsn) as conn:
+        stats = demo_data.generate(conn, events=events, days=days, seed=seed, progress=err)
+    err(f"sample data: {stats.summary()}")
+
+    out = Console(file=sys.stdout)
+    outcome = runner.run(dsn, full=True, reporter=report.ConsoleReporter(Console(stderr=True)))
+    report.print_result(outcome, out, as_json=False)
+    if outcome.status != "ok":
+        raise AttribError(outcome.error or "the run failed")
+    with db.connection(dsn) as conn:
+        summary.print_summary(conn, out)
+    err(f"demo done in {time.monotonic() - started:.1f}s; explore with: psql {dsn}")

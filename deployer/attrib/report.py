@@ -1,0 +1,101 @@
+"""How a run looks on the terminal: a live line per stage on stderr, a timing table, or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .runner import RunResult, StageResult
+
+_MARK = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "busy": "[yellow]![/]"}
+
+
+def _count(value: int | None) -> str:
+    return "" if value is None else f"{value:,}"
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+class ConsoleReporter:
+    """Live progress on stderr: a spinner with the elapsed time while a stage runs (on a terminal),
+    then one line per finished stage, and a line per retry."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    def stage_started(self, stage: str, attempt: int) -> None:
+        self._stop()
+        if not self.console.is_terminal:
+            return
+        self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  console=self.console, transient=True)
+        self._progress.start()
+        suffix = f" (attempt {attempt})" if attempt > 1 else ""
+        self._task = self._progress.add_task(f"{stage}{suffix}")
+
+    def stage_retrying(self, stage: str, attempt: int, error: str, wait_seconds: float) -> None:
+        self._stop()
+        self.console.print(f"[yellow]↻[/] {stage}: attempt {attempt} failed: {escape(error)}; "
+                           f"retrying in {wait_seconds:.1f} s", highlight=False, soft_wrap=True)
+
+    def stage_finished(self, result: StageResult) -> None:
+        self._stop()
+        mark = _MARK.get(result.status, "?")
+        if result.status == "ok":
+            counts = (f"read {_count(result.rows_read) or '-'}, written {_count(result.rows_written) or '-'}, "
+                      f"rejected {_count(result.rows_rejected) or '-'}, "
+                      f"duplicates {_count(result.rows_duplicated) or '-'}")
+            tries = f", {result.attempts} attempts" if result.attempts > 1 else ""
+            self.console.print(f"{mark} {result.stage:<11} {result.wall_seconds:8.2f} s  {counts}{tries}",
+                               highlight=False, soft_wrap=True)
+        else:
+            self.console.print(f"{mark} {result.stage:<11} {result.wall_seconds:8.2f} s  "
+                               f"{escape(result.sqlstate or '')}: {escape(result.message or '')}", highlight=False,
+                               soft_wrap=True)
+
+    def _stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+            self._task = None
+
+
+def timing_table(result: RunResult) -> Table:
+    title = f"attrib run {result.run_id if result.run_id is not None else '-'}"
+    if result.database:
+        title += f" on {result.database}"
+    title += f": {result.status}"
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("stage")
+    table.add_column("status")
+    table.add_column("seconds", justify="right")
+    table.add_column("attempts", justify="right")
+    table.add_column("read", justify="right")
+    table.add_column("written", justify="right")
+    table.add_column("rejected", justify="right")
+    table.add_column("duplicates", justify="right")
+    for s in result.stages:
+        table.add_row(s.stage, s.status, _seconds(s.seconds if s.seconds is not None else s.wall_seconds),
+                      str(s.attempts or ""), _count(s.rows_read), _count(s.rows_written),
+                      _count(s.rows_rejected), _count(s.rows_duplicated))
+    table.add_section()
+    table.add_row("total", result.status, _seconds(result.seconds), "", "", "", "", "")
+    return table
+
+
+def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
+    """The result on stdout: one JSON document, or the timing table."""
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), default=str))
+    elif result.run_id is not None:  # no table when the run never started (busy, not deployed)
+        console.print(timing_table(result))

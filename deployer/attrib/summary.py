@@ -1,0 +1,53 @@
+"""A short read-out of the published outputs, for `attrib demo` and humans.
+
+Reads aggregates only: no event rows travel to Python.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+
+
+def _one(conn: psycopg.Connection, query: str) -> object:
+    return conn.execute(query).fetchone()[0]
+
+
+def print_summary(conn: psycopg.Connection, console: Console) -> None:
+    schema = _one(conn, "SELECT attrib.setting_text('source_schema')")
+    counts = Table(title="attrib: what the run produced", show_header=False)
+    counts.add_column("what")
+    counts.add_column("count", justify="right")
+    for label, query in [
+        ("source rows (pages + tracks)", f'SELECT (SELECT count(*) FROM "{schema}".pages) + (SELECT count(*) FROM "{schema}".tracks)'),
+        ("events kept", "SELECT count(*) FROM partitioning.events"),
+        ("duplicates dropped", "SELECT count(*) FROM attrib.duplicates"),
+        ("rows rejected", "SELECT count(*) FROM attrib.rejects"),
+        ("aliases", "SELECT count(*) FROM sessions.user_session_counts"),
+        ("identified aliases", "SELECT count(DISTINCT alias_id) FROM sessions.all_sessions WHERE identified"),
+        ("sessions", "SELECT count(*) FROM sessions.all_sessions"),
+        ("signups (attribution rows)", "SELECT count(*) FROM sessions.attribution"),
+        ("signed up in their first session",
+         "SELECT coalesce(round(100.0 * count(*) FILTER (WHERE session_count_before_signup = 1) "
+         "/ nullif(count(*), 0), 1) || ' %', '-') FROM sessions.attribution"),
+        ("signups with a paid touch",
+         "SELECT coalesce(round(100.0 * count(first_attributed_touch_timestamp) / nullif(count(*), 0), 1) "
+         "|| ' %', '-') FROM sessions.attribution"),
+    ]:
+        value = _one(conn, query)
+        counts.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+    console.print(counts)
+
+    rejects = conn.execute("SELECT reason, count(*) FROM attrib.rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    if rejects:
+        console.print("rejects by reason: " + ", ".join(f"{r} {n:,}" for r, n in rejects))
+
+    mix = Table(title="signups by first-touch channel")
+    for column, justify in (("channel", "left"), ("signups", "right"), ("share", "right")):
+        mix.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for channel, n, share in conn.execute("""
+            SELECT first_touch_channel, count(*), round(100.0 * count(*) / sum(count(*)) OVER (), 1)
+              FROM sessions.attribution GROUP BY 1 ORDER BY 2 DESC, 1"""):
+        mix.add_row(channel, f"{n:,}", f"{share} %")
+    console.print(mix)

@@ -1,0 +1,41 @@
+-- attrib._publish: replaces the published rows of every sessionized dirty
+-- alias with the stage tables' rows, in the caller's transaction. Aliases
+-- marked dirty after the last sessionize wait for the next run.
+CREATE OR REPLACE FUNCTION attrib._publish()
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    DROP TABLE IF EXISTS pg_temp._publish_aliases;
+    CREATE TEMP TABLE _publish_aliases ON COMMIT DROP AS
+    SELECT d.alias_id FROM sessions_stages.dirty_aliases d WHERE d.sessionized;
+    ALTER TABLE pg_temp._publish_aliases ADD PRIMARY KEY (alias_id);
+    ANALYZE pg_temp._publish_aliases;
+
+    DELETE FROM sessions.all_sessions o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
+    DELETE FROM sessions.useful_sessions o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
+    DELETE FROM sessions.attribution o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
+    DELETE FROM sessions.attribution_credit o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
+    DELETE FROM sessions.user_session_counts o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
+
+    INSERT INTO sessions.all_sessions SELECT s.* FROM sessions_stages.all_sessions s
+      JOIN pg_temp._publish_aliases p USING (alias_id);
+    INSERT INTO sessions.useful_sessions SELECT s.* FROM sessions_stages.useful_sessions s
+      JOIN pg_temp._publish_aliases p USING (alias_id);
+    INSERT INTO sessions.attribution SELECT s.* FROM sessions_stages.attribution s
+      JOIN pg_temp._publish_aliases p USING (alias_id);
+    INSERT INTO sessions.attribution_credit SELECT s.* FROM sessions_stages.attribution_credit s
+      JOIN pg_temp._publish_aliases p USING (alias_id);
+    INSERT INTO sessions.user_session_counts SELECT s.* FROM sessions_stages.user_session_counts s
+      JOIN pg_temp._publish_aliases p USING (alias_id);
+
+    DELETE FROM sessions_stages.dirty_aliases d USING pg_temp._publish_aliases p WHERE d.alias_id = p.alias_id;
+    TRUNCATE sessions_stages.all_sessions, sessions_stages.useful_sessions, sessions_stages.attribution,
+             sessions_stages.attribution_credit, sessions_stages.user_session_counts;
+    DELETE FROM attrib.state WHERE key IN ('sessionized_at', 'signup_for');
+    INSERT INTO attrib.state (key, value) VALUES ('outputs_fingerprint', to_jsonb(attrib._outputs_fingerprint()))
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+END
+$$;
+COMMENT ON FUNCTION attrib._publish() IS
+  'Private: atomically replaces the outputs of the sessionized dirty aliases with the stage tables';

@@ -1,0 +1,51 @@
+-- attrib._run_stage_exec: the work of one stage, in the caller's
+-- transaction: calls the stage function (or attrib.reset for 'reset'), fires
+-- the test fault taken by _run_stage_begin (sleep inside the stage's
+-- transaction, then raise its SQLSTATE), and logs the stage ok with its
+-- counts. Anything it raises rolls all of that back.
+CREATE OR REPLACE FUNCTION attrib._run_stage_exec(
+    p_run_id         bigint,
+    p_stage          text,
+    p_fault_sqlstate text DEFAULT NULL,
+    p_fault_message  text DEFAULT NULL,
+    p_fault_sleep    double precision DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_read       bigint;
+    v_written    bigint;
+    v_rejected   bigint;
+    v_duplicated bigint;
+BEGIN
+    IF p_stage = 'reset' THEN
+        PERFORM attrib.reset();
+    ELSIF p_stage = ANY (attrib._run_stages()) THEN
+        EXECUTE format('SELECT s.rows_read, s.rows_written, s.rows_rejected, s.rows_duplicated '
+                       'FROM attrib.%I($1) s', p_stage)
+           INTO v_read, v_written, v_rejected, v_duplicated
+          USING p_run_id;
+    ELSE
+        RAISE EXCEPTION 'unknown stage "%"', p_stage
+            USING ERRCODE = '22023',
+                  HINT = format('Stages: %s, or reset.', array_to_string(attrib._run_stages(), ', '));
+    END IF;
+
+    IF p_fault_sleep > 0 THEN
+        PERFORM pg_catalog.pg_sleep(p_fault_sleep);
+    END IF;
+    IF p_fault_sqlstate IS NOT NULL THEN
+        RAISE EXCEPTION '%', coalesce(p_fault_message, 'injected fault')
+            USING ERRCODE = p_fault_sqlstate,
+                  HINT = 'Injected by the test-only table attrib.test_faults.';
+    END IF;
+
+    UPDATE attrib.run_log l
+       SET status = 'ok', finished_at = pg_catalog.clock_timestamp(),
+           rows_read = v_read, rows_written = v_written,
+           rows_rejected = v_rejected, rows_duplicated = v_duplicated
+     WHERE l.run_id = p_run_id AND l.stage = p_stage;
+END
+$$;
+COMMENT ON FUNCTION attrib._run_stage_exec(bigint, text, text, text, double precision) IS
+  'Private: runs one stage function in the caller''s transaction and logs it ok with its counts';

@@ -1,0 +1,33 @@
+-- attrib._source_expr: the SELECT expression that reads one column of a
+-- Segment source table as it is today. Segment adds columns as they first
+-- appear and may create them with a non-text type, so columns are looked up
+-- in the catalog on every run: a present column is cast to the type the
+-- pipeline reads, a missing optional one reads as NULL, a missing required
+-- one stops the run with an error naming table and column.
+CREATE OR REPLACE FUNCTION attrib._source_expr(
+    p_schema   text,
+    p_table    text,
+    p_column   text,
+    p_type     text,
+    p_required boolean DEFAULT false)
+RETURNS text
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = format('%I.%I', p_schema, p_table)::regclass
+                  AND a.attname = p_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+        RETURN format('%I::%s AS %I', p_column, p_type, p_column);
+    END IF;
+    IF p_required THEN
+        RAISE EXCEPTION 'source table %.% has no column "%"', p_schema, p_table, p_column
+            USING ERRCODE = '42703',
+                  DETAIL = 'attrib reads this column from every Segment row (SPEC section 1).',
+                  HINT = format('Check that %I.%I is a Segment warehouse table, or set attrib.settings source_schema to the schema that holds it.',
+                                p_schema, p_table);
+    END IF;
+    RETURN format('NULL::%s AS %I', p_type, p_column);
+END
+$$;
+COMMENT ON FUNCTION attrib._source_expr(text, text, text, text, boolean) IS
+  'Private: SELECT expression for a source column (cast, NULL when optional and absent, error when required and absent)';

@@ -1,0 +1,95 @@
+-- attrib.alias: stage 2 (SPEC 3). Brings known pairs and device owners up to
+-- date for the anonymous ids that new identifies and new events touched,
+-- moves the events of every anonymous id whose owner changed under the new
+-- owner (however old they are), and marks dirty every alias whose sessions
+-- can have changed: those with new or removed events, the anonymous alias an
+-- identified device leaves and the owner that absorbs it.
+CREATE OR REPLACE FUNCTION attrib.alias(
+    p_run_id            bigint DEFAULT NULL,
+    OUT rows_read       bigint,
+    OUT rows_written    bigint,
+    OUT rows_rejected   bigint,
+    OUT rows_duplicated bigint)
+RETURNS record
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_fingerprint text := attrib._outputs_fingerprint();
+BEGIN
+    rows_rejected := 0;
+    rows_duplicated := 0;
+    SELECT count(*) INTO rows_read FROM sessions_stages.changed_events;
+
+    DROP TABLE IF EXISTS pg_temp._alias_touched;
+    CREATE TEMP TABLE _alias_touched ON COMMIT DROP AS
+    SELECT t.anonymous_id FROM sessions_stages.touched_anonymous_ids t
+    UNION
+    SELECT c.anonymous_id FROM sessions_stages.changed_events c
+     WHERE c.anonymous_id IS NOT NULL AND c.user_id IS NOT NULL AND c.anonymous_id <> c.user_id;
+    ALTER TABLE pg_temp._alias_touched ADD PRIMARY KEY (anonymous_id);
+    ANALYZE pg_temp._alias_touched;
+
+    -- Known pairs of a touched anonymous id are recomputed from what is kept
+    -- now: identify pairs and kept events (a removed duplicate gives none).
+    DELETE FROM aliasing.known_pairs kp USING pg_temp._alias_touched t WHERE kp.anonymous_id = t.anonymous_id;
+    INSERT INTO aliasing.known_pairs (anonymous_id, user_id, first_seen)
+    SELECT p.anonymous_id, p.user_id, min(p.first_seen)
+      FROM (SELECT ip.anonymous_id, ip.user_id, ip.first_seen
+              FROM aliasing.identify_pairs ip JOIN pg_temp._alias_touched t USING (anonymous_id)
+            UNION ALL
+            SELECT e.anonymous_id, e.user_id, e.event_ts
+              FROM partitioning.events e JOIN pg_temp._alias_touched t ON t.anonymous_id = e.anonymous_id
+             WHERE e.user_id IS NOT NULL AND e.user_id <> e.anonymous_id) p
+     GROUP BY 1, 2;
+
+    -- Owner: the user of the earliest pair; ties go to the smallest user id.
+    DROP TABLE IF EXISTS pg_temp._alias_owner_changes;
+    CREATE TEMP TABLE _alias_owner_changes ON COMMIT DROP AS
+    SELECT t.anonymous_id, o.user_id AS old_owner, n.user_id AS new_owner
+      FROM pg_temp._alias_touched t
+      LEFT JOIN aliasing.owners o ON o.anonymous_id = t.anonymous_id
+      LEFT JOIN (SELECT DISTINCT ON (kp.anonymous_id) kp.anonymous_id, kp.user_id
+                   FROM aliasing.known_pairs kp JOIN pg_temp._alias_touched t2 USING (anonymous_id)
+                  ORDER BY kp.anonymous_id, kp.first_seen, kp.user_id COLLATE "C") n
+             ON n.anonymous_id = t.anonymous_id
+     WHERE o.user_id IS DISTINCT FROM n.user_id;
+    ANALYZE pg_temp._alias_owner_changes;
+
+    DELETE FROM aliasing.owners o USING pg_temp._alias_owner_changes c
+     WHERE o.anonymous_id = c.anonymous_id AND c.new_owner IS NULL;
+    INSERT INTO aliasing.owners (anonymous_id, user_id)
+    SELECT c.anonymous_id, c.new_owner FROM pg_temp._alias_owner_changes c WHERE c.new_owner IS NOT NULL
+    ON CONFLICT (anonymous_id) DO UPDATE SET user_id = EXCLUDED.user_id;
+
+    -- Re-alias: events move (DELETE + INSERT, never UPDATE of alias_id) to
+    -- the new owner, or back to the anonymous id when it lost its owner.
+    WITH moved AS (
+        DELETE FROM partitioning.events e
+         USING pg_temp._alias_owner_changes c
+         WHERE e.anonymous_id = c.anonymous_id AND e.user_id IS NULL
+        RETURNING coalesce(c.new_owner, c.anonymous_id) AS new_alias, e.event_ts, e.message_id, e.kind, e.event,
+                  e.anonymous_id, e.user_id, e.received_at, e.uuid_ts, e.url, e.url_clean, e.referrer,
+                  e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.source_table, e.row_hash)
+    INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
+           received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
+           utm_content, source_table, row_hash)
+    SELECT * FROM moved;
+
+    INSERT INTO sessions_stages.dirty_aliases AS d (alias_id)
+    SELECT c.alias_id FROM sessions_stages.changed_events c
+    UNION
+    SELECT coalesce(oc.old_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
+    UNION
+    SELECT coalesce(oc.new_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
+    UNION
+    -- A changed setting or source class changes everyone's outputs.
+    SELECT DISTINCT e.alias_id FROM partitioning.events e
+     WHERE v_fingerprint IS DISTINCT FROM (SELECT s.value #>> '{}' FROM attrib.state s WHERE s.key = 'outputs_fingerprint')
+    ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
+    GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    TRUNCATE sessions_stages.changed_events, sessions_stages.touched_anonymous_ids;
+END
+$$;
+COMMENT ON FUNCTION attrib.alias(bigint) IS
+  'Stage alias (SPEC 3): known pairs, owners, re-aliasing of moved devices, dirty aliases';

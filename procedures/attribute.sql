@@ -1,0 +1,101 @@
+-- attrib.attribute: stage 5 (SPEC 7, 8), then publish. Computes attribution
+-- and multi-touch credit for the dirty aliases that signed up, then replaces
+-- every output row of the sessionized dirty aliases in one transaction, so a
+-- reader sees the previous complete result or the new one, never a mix.
+CREATE OR REPLACE FUNCTION attrib.attribute(
+    p_run_id            bigint DEFAULT NULL,
+    OUT rows_read       bigint,
+    OUT rows_written    bigint,
+    OUT rows_rejected   bigint,
+    OUT rows_duplicated bigint)
+RETURNS record
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_blog_pattern text     := attrib.setting_text('blog_url_pattern');
+    v_half_life    interval := attrib.setting_interval('time_decay_half_life');
+    v_count        bigint;
+BEGIN
+    rows_rejected := 0;
+    rows_duplicated := 0;
+    IF (SELECT s.value FROM attrib.state s WHERE s.key = 'sessionized_at')
+       IS DISTINCT FROM (SELECT s.value FROM attrib.state s WHERE s.key = 'signup_for') THEN
+        RAISE EXCEPTION 'stage signup has not run since the last sessionize'
+            USING ERRCODE = '55000',
+                  HINT = 'Run the stages in order (CALL attrib.run_stage(''signup'')), or the whole run: CALL attrib.run_attribution();';
+    END IF;
+    TRUNCATE sessions_stages.attribution, sessions_stages.attribution_credit;
+    SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
+
+    DROP TABLE IF EXISTS pg_temp._attribute_signups;
+    CREATE TEMP TABLE _attribute_signups ON COMMIT DROP AS
+    SELECT s.alias_id, s.session_number AS k, sig.signup_timestamp
+      FROM sessions_stages.all_sessions s
+      CROSS JOIN LATERAL (
+          -- the alias's first signup event lies in its signup session (SPEC 6)
+          SELECT min(e.event_ts) AS signup_timestamp
+            FROM partitioning.events e
+           WHERE e.alias_id = s.alias_id AND e.kind = 'track'
+             AND e.event = ANY (ARRAY(SELECT jsonb_array_elements_text(attrib.setting('signup_events'))))
+             AND e.event_ts BETWEEN s.session_start AND s.session_end) sig
+     WHERE s.signed_up;
+    ALTER TABLE pg_temp._attribute_signups ADD PRIMARY KEY (alias_id);
+    ANALYZE pg_temp._attribute_signups;
+
+    INSERT INTO sessions_stages.attribution
+    SELECT su.alias_id, su.signup_timestamp, su.k,
+           (SELECT e.url_clean FROM partitioning.events e
+             WHERE e.alias_id = su.alias_id AND e.kind = 'page' AND e.event_ts <= su.signup_timestamp
+               AND e.url_clean ~* v_blog_pattern
+             ORDER BY e.event_ts, e.message_id COLLATE "C" LIMIT 1),
+           (SELECT e.url_clean FROM partitioning.events e
+             WHERE e.alias_id = su.alias_id AND e.kind = 'page'
+             ORDER BY e.event_ts, e.message_id COLLATE "C" LIMIT 1),
+           ft.session_start, ft.source, ft.campaign, ft.medium, ft.referrer, ft.channel,
+           lt.session_start, lt.source, lt.campaign, lt.medium, lt.referrer, lt.channel,
+           fa.session_start, fa.source, fa.campaign, fa.medium, fa.referrer, fa.channel,
+           la.session_start, la.source, la.campaign, la.medium, la.referrer, la.channel
+      FROM pg_temp._attribute_signups su
+      JOIN sessions_stages.all_sessions ft ON ft.alias_id = su.alias_id AND ft.session_number = 1
+      JOIN sessions_stages.all_sessions lt ON lt.alias_id = su.alias_id AND lt.session_number = su.k
+      LEFT JOIN LATERAL (SELECT s.* FROM sessions_stages.all_sessions s
+                          WHERE s.alias_id = su.alias_id AND s.session_number <= su.k AND s.is_paid
+                          ORDER BY s.session_number LIMIT 1) fa ON true
+      LEFT JOIN LATERAL (SELECT s.* FROM sessions_stages.all_sessions s
+                          WHERE s.alias_id = su.alias_id AND s.session_number <= su.k AND s.is_paid
+                          ORDER BY s.session_number DESC LIMIT 1) la ON true;
+    GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    -- Multi-touch credit over sessions 1..k; only sessions that get credit have a row.
+    INSERT INTO sessions_stages.attribution_credit (alias_id, session_id, session_number, model, credit)
+    WITH touches AS (
+        SELECT s.alias_id, s.session_id, s.session_number AS n, su.k, s.channel,
+               -- time decay relative to session k, the heaviest, so old sessions cannot underflow
+               power(2::double precision, greatest(-1000::double precision,
+                     -extract(epoch FROM (max(s.session_start) OVER (PARTITION BY s.alias_id) - s.session_start))
+                     / extract(epoch FROM v_half_life))) AS decay,
+               max(s.session_number) FILTER (WHERE s.channel <> 'Direct') OVER (PARTITION BY s.alias_id) AS last_non_direct
+          FROM pg_temp._attribute_signups su
+          JOIN sessions_stages.all_sessions s ON s.alias_id = su.alias_id AND s.session_number <= su.k
+    )
+    SELECT t.alias_id, t.session_id, t.n, m.model, m.credit
+      FROM (SELECT t.*, sum(t.decay) OVER (PARTITION BY t.alias_id) AS decay_total FROM touches t) t
+     CROSS JOIN LATERAL (VALUES
+           ('first_touch', CASE WHEN t.n = 1 THEN 1.0::double precision END),
+           ('last_touch', CASE WHEN t.n = t.k THEN 1.0::double precision END),
+           ('last_non_direct', CASE WHEN t.n = coalesce(t.last_non_direct, t.k) THEN 1.0::double precision END),
+           ('linear', 1.0::double precision / t.k),
+           ('position_based', CASE WHEN t.k = 1 THEN 1.0::double precision
+                                   WHEN t.k = 2 THEN 0.5::double precision
+                                   WHEN t.n = 1 OR t.n = t.k THEN 0.4::double precision
+                                   ELSE 0.2::double precision / (t.k - 2) END),
+           ('time_decay', t.decay / t.decay_total)) AS m(model, credit)
+     WHERE m.credit IS NOT NULL;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    rows_written := rows_written + v_count;
+
+    PERFORM attrib._publish();
+END
+$$;
+COMMENT ON FUNCTION attrib.attribute(bigint) IS
+  'Stage attribute (SPEC 7, 8): attribution and credit of the dirty aliases, then publishes every output atomically';

@@ -1,0 +1,275 @@
+-- attrib.ingest: stage 1 (SPEC 1, 2, 9). Reads the Segment rows loaded since
+-- the last run (by load time: uuid_ts, else received_at; never event time,
+-- so late events are not missed), turns them into cleaned events in the
+-- monthly partitions of partitioning.events, records every row that cannot
+-- be an event in attrib.rejects and every dropped duplicate in
+-- attrib.duplicates, and hands new identify pairs and changed events to the
+-- alias stage. Re-reading a row (the ingest overlap) changes nothing.
+CREATE OR REPLACE FUNCTION attrib.ingest(
+    p_run_id            bigint DEFAULT NULL,
+    OUT rows_read       bigint,
+    OUT rows_written    bigint,
+    OUT rows_rejected   bigint,
+    OUT rows_duplicated bigint)
+RETURNS record
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_schema      text     := attrib.setting_text('source_schema');
+    v_overlap     interval := attrib.setting_interval('ingest_overlap');
+    v_tolerance   interval := attrib.setting_interval('future_tolerance');
+    v_bot_pattern text     := attrib.setting_text('bot_user_agent_pattern');
+    v_table       text;
+    v_load_column text;
+    v_since       timestamptz;
+    v_cols        text;
+    v_count       bigint;
+    v_months      timestamptz[];
+BEGIN
+    rows_read := 0;
+
+    DROP TABLE IF EXISTS pg_temp._ingest_batch;
+    CREATE TEMP TABLE _ingest_batch (
+        source_table text NOT NULL,
+        row          jsonb,
+        row_hash     text NOT NULL,
+        load_time    timestamptz,
+        message_id   text,
+        kind         text NOT NULL,
+        event        text,
+        anonymous_id text,
+        user_id      text,
+        ts           timestamptz,
+        received_at  timestamptz,
+        uuid_ts      timestamptz,
+        event_ts     timestamptz,
+        url          text,
+        referrer     text,
+        utm_source   text,
+        utm_medium   text,
+        utm_campaign text,
+        utm_term     text,
+        utm_content  text,
+        reason       text
+    ) ON COMMIT DROP;
+
+    FOREACH v_table IN ARRAY ARRAY['pages', 'tracks', 'identifies'] LOOP
+        IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
+            RAISE EXCEPTION 'source table %.% does not exist', v_schema, v_table
+                USING ERRCODE = '42P01',
+                      HINT = 'Load the Segment tables pages, tracks and identifies into that schema, '
+                             'or point attrib at them: UPDATE attrib.settings SET value = ''"your_schema"'' WHERE name = ''source_schema'';';
+        END IF;
+        v_load_column := CASE WHEN attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz') LIKE 'NULL%'
+                              THEN 'received_at' ELSE 'uuid_ts' END;
+        SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
+
+        v_cols := concat_ws(', ',
+            attrib._source_expr(v_schema, v_table, 'id', 'text', true),
+            attrib._source_expr(v_schema, v_table, 'anonymous_id', 'text', true),
+            attrib._source_expr(v_schema, v_table, 'user_id', 'text', true),
+            attrib._source_expr(v_schema, v_table, 'timestamp', 'timestamptz', true),
+            attrib._source_expr(v_schema, v_table, 'received_at', 'timestamptz', true),
+            attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz'));
+        IF v_table <> 'identifies' THEN
+            v_cols := concat_ws(', ', v_cols,
+                CASE WHEN v_table = 'tracks' THEN attrib._source_expr(v_schema, v_table, 'event', 'text', true) END,
+                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_schema, v_table, 'url', 'text') END,
+                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_schema, v_table, 'referrer', 'text') END,
+                attrib._source_expr(v_schema, v_table, 'context_page_url', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_page_referrer', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_source', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_medium', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_name', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_term', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_content', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'));
+        END IF;
+
+        -- One pass per table: clean, derive and classify each row. The row as
+        -- read (only the columns attrib reads, absent ones as NULL) identifies
+        -- a source row, so a column Segment adds later changes no hash.
+        EXECUTE format($sql$
+            INSERT INTO pg_temp._ingest_batch (source_table, row, row_hash, load_time, message_id, kind, event,
+                   anonymous_id, user_id, ts, received_at, uuid_ts, event_ts, url, referrer,
+                   utm_source, utm_medium, utm_campaign, utm_term, utm_content, reason)
+            SELECT %1$L, CASE WHEN r.reason IS NOT NULL THEN jsonb_strip_nulls(to_jsonb(s)) END, md5(s::text),
+                   s.%2$I, c.message_id, %3$L, %4$s, c.anonymous_id, c.user_id,
+                   s."timestamp", s.received_at, s.uuid_ts, c.event_ts, c.url, c.referrer,
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_source'))),
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_medium'))),
+                   coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_campaign')),
+                   coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_term')),
+                   coalesce(nullif(attrib.trim_ascii(%9$s), ''), attrib.url_param(c.url, 'utm_content')),
+                   r.reason
+              FROM (SELECT %10$s FROM %11$I.%12$I WHERE %13$s) s
+             CROSS JOIN LATERAL (
+                   SELECT attrib.clean_id(s.id) AS message_id, attrib.clean_id(s.anonymous_id) AS anonymous_id,
+                          attrib.clean_id(s.user_id) AS user_id, coalesce(s."timestamp", s.received_at) AS event_ts,
+                          %14$s AS url, %15$s AS referrer
+                   OFFSET 0) c
+             CROSS JOIN LATERAL (
+                   SELECT CASE
+                       WHEN %3$L = 'identify' THEN NULL
+                       WHEN c.message_id IS NULL THEN 'missing_message_id'
+                       WHEN s."timestamp" IS NULL AND s.received_at IS NULL THEN 'missing_timestamp'
+                       WHEN c.anonymous_id IS NULL AND c.user_id IS NULL THEN 'missing_identity'
+                       WHEN c.event_ts > s.received_at + %16$L::interval THEN 'future_timestamp'
+                       WHEN %17$s ~* %18$L THEN 'bot'
+                   END AS reason) r
+            $sql$,
+            v_table, v_load_column,
+            CASE v_table WHEN 'pages' THEN 'page' WHEN 'tracks' THEN 'track' ELSE 'identify' END,
+            CASE v_table WHEN 'pages' THEN '''page''' WHEN 'tracks' THEN 's.event' ELSE 'NULL' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_source' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_medium' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_name' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_term' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_content' END,
+            v_cols, v_schema, v_table,
+            CASE WHEN v_since IS NULL THEN 'true'
+                 ELSE format('%I IS NULL OR %I > %L', v_load_column, v_load_column, v_since) END,
+            -- url, referrer: pages fall back to the context columns; tracks only have those
+            CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.url, ''''), nullif(s.context_page_url, ''''))'
+                         WHEN 'tracks' THEN 'nullif(s.context_page_url, '''')' ELSE 'NULL::text' END,
+            CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.referrer, ''''), nullif(s.context_page_referrer, ''''))'
+                         WHEN 'tracks' THEN 'nullif(s.context_page_referrer, '''')' ELSE 'NULL::text' END,
+            v_tolerance,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_user_agent' END,
+            v_bot_pattern);
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        rows_read := rows_read + v_count;
+
+        INSERT INTO attrib.ingest_state AS st (source_table, watermark, load_column)
+        SELECT v_table, max(b.load_time), v_load_column
+          FROM pg_temp._ingest_batch b WHERE b.source_table = v_table
+        ON CONFLICT (source_table) DO UPDATE
+           SET watermark = greatest(st.watermark, EXCLUDED.watermark),
+               load_column = EXCLUDED.load_column, updated_at = now();
+    END LOOP;
+
+    ANALYZE pg_temp._ingest_batch;
+
+    -- Identify pairs (SPEC 3): both ids present and different, a time known.
+    WITH changed AS (
+        INSERT INTO aliasing.identify_pairs AS ip (anonymous_id, user_id, first_seen)
+        SELECT b.anonymous_id, b.user_id, min(b.event_ts)
+          FROM pg_temp._ingest_batch b
+         WHERE b.kind = 'identify' AND b.anonymous_id IS NOT NULL AND b.user_id IS NOT NULL
+           AND b.anonymous_id <> b.user_id AND b.event_ts IS NOT NULL
+         GROUP BY 1, 2
+        ON CONFLICT (anonymous_id, user_id) DO UPDATE SET first_seen = EXCLUDED.first_seen
+           WHERE EXCLUDED.first_seen < ip.first_seen
+        RETURNING ip.anonymous_id)
+    INSERT INTO sessions_stages.touched_anonymous_ids (anonymous_id)
+    SELECT DISTINCT c.anonymous_id FROM changed c
+    ON CONFLICT (anonymous_id) DO NOTHING;
+
+    -- Rejects: each distinct rejected source row once, however often it is read.
+    INSERT INTO attrib.rejects (source_table, message_id, reason, row, row_hash, run_id)
+    SELECT DISTINCT ON (b.source_table, b.row_hash) b.source_table, b.message_id, b.reason, b.row, b.row_hash, p_run_id
+      FROM pg_temp._ingest_batch b
+     WHERE b.reason IS NOT NULL
+    ON CONFLICT (source_table, row_hash) DO NOTHING;
+    GET DIAGNOSTICS rows_rejected = ROW_COUNT;
+
+    -- Dedupe (SPEC 2): among this batch's new rows and the event already kept
+    -- for the same message_id, the first by the SPEC's order wins.
+    DROP TABLE IF EXISTS pg_temp._ingest_existing;
+    CREATE TEMP TABLE _ingest_existing ON COMMIT DROP AS
+    SELECT e.* FROM partitioning.events e
+     WHERE e.message_id IN (SELECT b.message_id FROM pg_temp._ingest_batch b
+                             WHERE b.kind <> 'identify' AND b.reason IS NULL);
+    ANALYZE pg_temp._ingest_existing;
+
+    DROP TABLE IF EXISTS pg_temp._ingest_ranked;
+    CREATE TEMP TABLE _ingest_ranked ON COMMIT DROP AS
+    WITH fresh AS (
+        SELECT DISTINCT ON (b.source_table, b.row_hash) b.*
+          FROM pg_temp._ingest_batch b
+         WHERE b.kind <> 'identify' AND b.reason IS NULL
+           AND NOT EXISTS (SELECT 1 FROM attrib.duplicates d
+                            WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
+           AND NOT EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
+                            WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash
+                              AND e.source_table = b.source_table)
+    ), candidates AS (
+        SELECT false AS existing, f.source_table, f.row_hash, f.message_id, f.kind, f.event, f.anonymous_id,
+               f.user_id, f.event_ts, f.received_at, f.uuid_ts, f.url, f.referrer,
+               f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term, f.utm_content, NULL::text AS alias_id
+          FROM fresh f
+        UNION ALL
+        SELECT true, e.source_table, e.row_hash, e.message_id, e.kind, e.event, e.anonymous_id,
+               e.user_id, e.event_ts, e.received_at, e.uuid_ts, e.url, e.referrer,
+               e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.alias_id
+          FROM pg_temp._ingest_existing e
+         WHERE e.message_id IN (SELECT f.message_id FROM fresh f)
+    )
+    SELECT c.*,
+           row_number() OVER (PARTITION BY c.message_id
+                              ORDER BY c.received_at NULLS LAST, c.kind, c.event_ts, c.uuid_ts NULLS LAST,
+                                       c.anonymous_id COLLATE "C" NULLS LAST, c.user_id COLLATE "C" NULLS LAST,
+                                       c.url COLLATE "C" NULLS LAST, c.referrer COLLATE "C" NULLS LAST,
+                                       c.row_hash COLLATE "C") = 1 AS wins
+      FROM candidates c;
+
+    INSERT INTO attrib.duplicates (source_table, message_id, row_hash, run_id)
+    SELECT r.source_table, r.message_id, r.row_hash, p_run_id
+      FROM pg_temp._ingest_ranked r WHERE NOT r.wins
+    ON CONFLICT (source_table, row_hash) DO NOTHING;
+    GET DIAGNOSTICS rows_duplicated = ROW_COUNT;
+
+    -- A kept event that loses to a row loaded later leaves, and its alias is
+    -- recomputed.
+    WITH removed AS (
+        DELETE FROM partitioning.events e
+         USING pg_temp._ingest_ranked r
+         WHERE r.existing AND NOT r.wins
+           AND e.alias_id = r.alias_id AND e.event_ts = r.event_ts AND e.message_id = r.message_id
+        RETURNING e.alias_id, e.message_id, e.anonymous_id, e.user_id, e.event_ts)
+    INSERT INTO sessions_stages.changed_events (alias_id, message_id, anonymous_id, user_id, event_ts, removed)
+    SELECT alias_id, message_id, anonymous_id, user_id, event_ts, true FROM removed;
+
+    -- Every month the new events fall in gets its partition first, so the
+    -- default partition stays empty (an event from years ago, or next month).
+    SELECT array_agg(m.month) INTO v_months
+      FROM (SELECT DISTINCT date_trunc('month', r.event_ts) AS month
+              FROM pg_temp._ingest_ranked r WHERE r.wins AND NOT r.existing) m
+     WHERE NOT EXISTS (SELECT 1 FROM partman.show_partition_name('partitioning.events', m.month::text) sp
+                        WHERE sp.table_exists);
+    IF v_months IS NOT NULL THEN
+        PERFORM partman.create_partition_time('partitioning.events', v_months, p_analyze => false);
+    END IF;
+    -- the maintain stage refreshes statistics of the months written
+    INSERT INTO attrib.state AS st (key, value)
+    SELECT 'touched_months', jsonb_agg(DISTINCT date_trunc('month', r.event_ts)::text)
+      FROM pg_temp._ingest_ranked r WHERE r.wins AND NOT r.existing
+    HAVING count(*) > 0
+    ON CONFLICT (key) DO UPDATE
+       SET value = (SELECT jsonb_agg(DISTINCT v) FROM jsonb_array_elements(st.value || EXCLUDED.value) v);
+
+    WITH inserted AS (
+        INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
+               received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
+               utm_content, source_table, row_hash)
+        SELECT coalesce(r.user_id, o.user_id, r.anonymous_id), r.event_ts, r.message_id, r.kind, r.event,
+               r.anonymous_id, r.user_id, r.received_at, r.uuid_ts, r.url, attrib.url_clean(r.url), r.referrer,
+               r.utm_source, r.utm_medium, r.utm_campaign, r.utm_term, r.utm_content, r.source_table, r.row_hash
+          FROM pg_temp._ingest_ranked r
+          LEFT JOIN aliasing.owners o ON o.anonymous_id = r.anonymous_id AND r.user_id IS NULL
+         WHERE r.wins AND NOT r.existing
+        RETURNING alias_id, message_id, anonymous_id, user_id, event_ts)
+    INSERT INTO sessions_stages.changed_events (alias_id, message_id, anonymous_id, user_id, event_ts, removed)
+    SELECT alias_id, message_id, anonymous_id, user_id, event_ts, false FROM inserted;
+    GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    IF EXISTS (SELECT 1 FROM partitioning.events_default) THEN
+        RAISE EXCEPTION 'rows landed in the default partition partitioning.events_default'
+            USING ERRCODE = '55000',
+                  DETAIL = 'Every event must fall in a monthly partition; the default one must stay empty.',
+                  HINT = 'Run SELECT * FROM partman.check_default(); then move them with partman.partition_data_time(''partitioning.events'').';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION attrib.ingest(bigint) IS
+  'Stage ingest (SPEC 1, 2, 9): newly loaded Segment rows into partitioning.events; rejects and duplicates counted';

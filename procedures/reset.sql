@@ -1,0 +1,21 @@
+-- attrib.reset: empties every derived table and the ingest watermarks, so
+-- the next run rebuilds everything from the source (`attrib run --full`).
+-- The published outputs stay readable meanwhile: every published alias is
+-- marked dirty instead, so the rebuild's publish replaces (or removes) it in
+-- one transaction. Settings, source classes and the run log are kept.
+CREATE OR REPLACE FUNCTION attrib.reset()
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    TRUNCATE partitioning.events, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.state,
+             aliasing.identify_pairs, aliasing.known_pairs, aliasing.owners,
+             sessions_stages.changed_events, sessions_stages.touched_anonymous_ids, sessions_stages.dirty_aliases,
+             sessions_stages.all_sessions, sessions_stages.useful_sessions, sessions_stages.attribution,
+             sessions_stages.attribution_credit, sessions_stages.user_session_counts;
+    INSERT INTO sessions_stages.dirty_aliases (alias_id)
+    SELECT u.alias_id FROM sessions.user_session_counts u;
+END
+$$;
+COMMENT ON FUNCTION attrib.reset() IS
+  'Empties all derived data and watermarks (published outputs stay until the rebuild publishes); the next run rebuilds from the source';

@@ -1,0 +1,81 @@
+-- attrib.sessionize: stage 3 (SPEC 4, 5). Recomputes the sessions of every
+-- dirty alias from its whole history into sessions_stages.all_sessions
+-- (published later, atomically, by attrib.attribute). Untouched aliases are
+-- not read. A dirty alias is recomputed from its first event: re-aliasing can
+-- merge histories anywhere in time, and session numbers depend on all of it.
+CREATE OR REPLACE FUNCTION attrib.sessionize(
+    p_run_id            bigint DEFAULT NULL,
+    OUT rows_read       bigint,
+    OUT rows_written    bigint,
+    OUT rows_rejected   bigint,
+    OUT rows_duplicated bigint)
+RETURNS record
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_gap           interval := attrib.setting_interval('session_gap');
+    v_signup_events text[]   := ARRAY(SELECT jsonb_array_elements_text(attrib.setting('signup_events')));
+BEGIN
+    rows_rejected := 0;
+    rows_duplicated := 0;
+    TRUNCATE sessions_stages.all_sessions;
+    ANALYZE sessions_stages.dirty_aliases;
+
+    DROP TABLE IF EXISTS pg_temp._sessionize_events;
+    CREATE TEMP TABLE _sessionize_events ON COMMIT DROP AS
+    SELECT e.alias_id, e.event_ts, e.message_id, e.kind, e.url, e.referrer,
+           e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
+           (e.user_id IS NOT NULL OR e.anonymous_id IS DISTINCT FROM e.alias_id) AS from_user,
+           (e.kind = 'track' AND e.event = ANY (v_signup_events)) AS is_signup,
+           count(*) FILTER (WHERE e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap)
+               OVER (PARTITION BY e.alias_id ORDER BY e.event_ts, e.message_id COLLATE "C" ROWS UNBOUNDED PRECEDING)::int
+               AS session_number
+      FROM (SELECT ev.*, lag(ev.event_ts) OVER (PARTITION BY ev.alias_id ORDER BY ev.event_ts, ev.message_id COLLATE "C") AS prev_ts
+              FROM partitioning.events ev
+              JOIN sessions_stages.dirty_aliases d ON d.alias_id = ev.alias_id) e;
+    GET DIAGNOSTICS rows_read = ROW_COUNT;
+
+    INSERT INTO sessions_stages.all_sessions (alias_id, session_id, identified, session_number, session_start,
+           session_end, event_count, page_count, landing_url, referrer, utm_source, utm_medium, utm_campaign,
+           utm_term, utm_content, source, medium, campaign, channel, is_paid, signed_up)
+    WITH per_session AS (
+        SELECT s.alias_id, s.session_number,
+               min(s.event_ts) AS session_start, max(s.event_ts) AS session_end,
+               count(*)::int AS event_count, count(*) FILTER (WHERE s.kind = 'page')::int AS page_count,
+               (array_agg(s.message_id ORDER BY s.event_ts, s.message_id COLLATE "C"))[1] AS first_message_id
+          FROM pg_temp._sessionize_events s
+         GROUP BY s.alias_id, s.session_number
+    ), landing AS (
+        -- the session's first page event, else its first event
+        SELECT DISTINCT ON (s.alias_id, s.session_number) s.alias_id, s.session_number, s.url, s.referrer,
+               s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content
+          FROM pg_temp._sessionize_events s
+         ORDER BY s.alias_id, s.session_number, (s.kind <> 'page'), s.event_ts, s.message_id COLLATE "C"
+    ), first_signup AS (
+        SELECT DISTINCT ON (s.alias_id) s.alias_id, s.session_number
+          FROM pg_temp._sessionize_events s
+         WHERE s.is_signup
+         ORDER BY s.alias_id, s.event_ts, s.message_id COLLATE "C"
+    ), identified AS (
+        SELECT s.alias_id, bool_or(s.from_user) AS identified
+          FROM pg_temp._sessionize_events s GROUP BY s.alias_id
+    )
+    SELECT p.alias_id, md5(p.alias_id || ' ' || p.first_message_id), i.identified, p.session_number,
+           p.session_start, p.session_end, p.event_count, p.page_count, l.url, l.referrer,
+           l.utm_source, l.utm_medium, l.utm_campaign, l.utm_term, l.utm_content,
+           t.source, t.medium, t.campaign, t.channel, t.is_paid,
+           coalesce(f.session_number = p.session_number, false)
+      FROM per_session p
+      JOIN landing l ON l.alias_id = p.alias_id AND l.session_number = p.session_number
+      JOIN identified i ON i.alias_id = p.alias_id
+      LEFT JOIN first_signup f ON f.alias_id = p.alias_id
+     CROSS JOIN LATERAL attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign) t;
+    GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    UPDATE sessions_stages.dirty_aliases SET sessionized = true WHERE NOT sessionized;
+    INSERT INTO attrib.state (key, value) VALUES ('sessionized_at', to_jsonb(clock_timestamp()::text))
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+END
+$$;
+COMMENT ON FUNCTION attrib.sessionize(bigint) IS
+  'Stage sessionize (SPEC 4, 5): sessions of the dirty aliases into sessions_stages.all_sessions';

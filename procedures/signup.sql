@@ -1,0 +1,43 @@
+-- attrib.signup: stage 4 (SPEC 6). From the freshly computed sessions of the
+-- dirty aliases: useful_sessions (first and signup session) and the BI lookup
+-- user_session_counts, into sessions_stages; published by attrib.attribute.
+CREATE OR REPLACE FUNCTION attrib.signup(
+    p_run_id            bigint DEFAULT NULL,
+    OUT rows_read       bigint,
+    OUT rows_written    bigint,
+    OUT rows_rejected   bigint,
+    OUT rows_duplicated bigint)
+RETURNS record
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_count bigint;
+BEGIN
+    rows_rejected := 0;
+    rows_duplicated := 0;
+    TRUNCATE sessions_stages.useful_sessions, sessions_stages.user_session_counts;
+    SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
+
+    INSERT INTO sessions_stages.useful_sessions (alias_id, session_id, session_number, is_first_session,
+           is_signup_session)
+    SELECT s.alias_id, s.session_id, s.session_number, s.session_number = 1, s.signed_up
+      FROM sessions_stages.all_sessions s
+     WHERE s.session_number = 1 OR s.signed_up;
+    GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    INSERT INTO sessions_stages.user_session_counts (alias_id, sessions, first_seen, last_seen, signed_up,
+           sessions_before_signup)
+    SELECT s.alias_id, count(*), min(s.session_start), max(s.session_end), bool_or(s.signed_up),
+           min(s.session_number) FILTER (WHERE s.signed_up)
+      FROM sessions_stages.all_sessions s
+     GROUP BY s.alias_id;
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    rows_written := rows_written + v_count;
+
+    INSERT INTO attrib.state (key, value)
+    SELECT 'signup_for', s.value FROM attrib.state s WHERE s.key = 'sessionized_at'
+    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+END
+$$;
+COMMENT ON FUNCTION attrib.signup(bigint) IS
+  'Stage signup (SPEC 6): useful_sessions and user_session_counts of the dirty aliases into sessions_stages';

@@ -1,0 +1,14 @@
+-- attrib.trim_ascii: SPEC "trimmed" — removes ASCII white space (space, tab,
+-- LF, VT, FF, CR) at both ends and nothing else (no Unicode spaces), so ids,
+-- parameter values and hosts are cleaned the same way everywhere. A single
+-- expression: the planner inlines it.
+CREATE OR REPLACE FUNCTION attrib.trim_ascii(p_value text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT btrim(p_value, E' \t\n\x0B\f\r')
+$$;
+
+COMMENT ON FUNCTION attrib.trim_ascii(text) IS
+  'SPEC trimmed: the value without ASCII white space (space, tab, LF, VT, FF, CR) at both ends';

@@ -1,0 +1,12 @@
+-- attrib.url_clean: SPEC 2 url_clean — the url cut at its first '?' or '#'
+-- (no query, no fragment). A single expression: the planner inlines it.
+CREATE OR REPLACE FUNCTION attrib.url_clean(p_url text)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT split_part(split_part(p_url, '?', 1), '#', 1)
+$$;
+
+COMMENT ON FUNCTION attrib.url_clean(text) IS
+  'SPEC 2 url_clean: the url cut at its first ? or #';

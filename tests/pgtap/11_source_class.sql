@@ -1,0 +1,100 @@
+-- SPEC 5 classes: the shipped reference list, the label-matching rule of
+-- attrib.source_class, and that attrib.touch (which applies the rule inline)
+-- agrees with it on every shipped name and on hosts built around them.
+BEGIN;
+SELECT plan(30);
+
+-- the shipped list holds SPEC 5's minimum, each with its class
+SELECT is_empty(
+    $$SELECT m.name, m.class
+        FROM (VALUES ('google', 'search'), ('bing', 'search'), ('yahoo', 'search'), ('duckduckgo', 'search'),
+                     ('baidu', 'search'), ('yandex', 'search'), ('ecosia', 'search'), ('ask', 'search'),
+                     ('naver', 'search'), ('seznam', 'search'),
+                     ('facebook', 'social'), ('fb', 'social'), ('instagram', 'social'), ('t.co', 'social'),
+                     ('twitter', 'social'), ('x.com', 'social'), ('linkedin', 'social'), ('lnkd.in', 'social'),
+                     ('youtube', 'social'), ('youtu.be', 'social'), ('reddit', 'social'), ('pinterest', 'social'),
+                     ('tiktok', 'social'), ('quora', 'social'), ('vimeo', 'social'),
+                     ('mail.google.com', 'email'), ('com.google.android.gm', 'email'), ('outlook.live.com', 'email'),
+                     ('outlook.office.com', 'email'), ('outlook.office365.com', 'email'), ('mail.yahoo.com', 'email'),
+                     ('mail.yahoo.net', 'email'), ('mail.aol.com', 'email'), ('mail.proton.me', 'email'),
+                     ('webmail', 'email'),
+                     ('chatgpt.com', 'ai'), ('chat.openai.com', 'ai'), ('perplexity.ai', 'ai'),
+                     ('gemini.google.com', 'ai'), ('claude.ai', 'ai'), ('copilot.microsoft.com', 'ai')) AS m(name, class)
+       WHERE NOT EXISTS (SELECT FROM attrib.source_classes c WHERE c.name = m.name AND c.class = m.class)$$,
+    'attrib.source_classes holds the SPEC 5 minimum list with the right classes');
+
+-- matching by whole, contiguous labels
+SELECT is(attrib.source_class('google'), 'search', 'google is search');
+SELECT is(attrib.source_class('google.co.uk'), 'search', 'google matches google.co.uk');
+SELECT is(attrib.source_class('news.google.com'), 'search', 'google matches news.google.com');
+SELECT is(attrib.source_class('t.co'), 'social', 't.co is social');
+SELECT is(attrib.source_class('t.com'), NULL, 't.co does not match t.com');
+SELECT is(attrib.source_class('facebook'), 'social', 'facebook is social');
+SELECT is(attrib.source_class('facebook_ads'), NULL, 'facebook does not match facebook_ads');
+SELECT is(attrib.source_class('notgoogle.com'), NULL, 'google does not match notgoogle.com');
+SELECT is(attrib.source_class('google ads'), NULL, 'labels are split on dots only: "google ads" is one label');
+SELECT is(attrib.source_class('l.facebook.com'), 'social', 'l.facebook.com is social');
+SELECT is(attrib.source_class('x.com'), 'social', 'x.com is social');
+SELECT is(attrib.source_class('box.com'), NULL, 'x.com does not match box.com');
+SELECT is(attrib.source_class('chatgpt.com'), 'ai', 'chatgpt.com is ai');
+SELECT is(attrib.source_class('com.google.android.gm'), 'email', 'the Gmail app is email');
+SELECT is(attrib.source_class('GOOGLE.Co.UK'), 'search', 'matching ignores ASCII case');
+SELECT is(attrib.source_class('foo.example'), NULL, 'an unknown host has no class');
+SELECT is(attrib.source_class(''), NULL, 'the empty string has no class');
+SELECT is(attrib.source_class(NULL), NULL, 'NULL has no class');
+
+-- the name with most labels wins, whatever its class
+SELECT is(attrib.source_class('mail.google.com'), 'email', 'mail.google.com is email although google is search');
+SELECT is(attrib.source_class('gemini.google.com'), 'ai', 'gemini.google.com is ai although google is search');
+SELECT is(attrib.source_class('mail.yahoo.com'), 'email', 'mail.yahoo.com is email although yahoo is search');
+
+-- ties on label count: search, social, email, ai
+INSERT INTO attrib.source_classes (name, class)
+VALUES ('tiea', 'ai'), ('tieb', 'search'), ('tiec', 'email'), ('tied', 'social'), ('tiee.tief', 'ai');
+SELECT is(attrib.source_class('tiea.tieb.com'), 'search', 'a tie between ai and search goes to search');
+SELECT is(attrib.source_class('tiec.tied.com'), 'social', 'a tie between email and social goes to social');
+SELECT is(attrib.source_class('tiea.tiec.net'), 'email', 'a tie between ai and email goes to email');
+SELECT is(attrib.source_class('tieb.tiee.tief'), 'ai', 'two labels beat one whatever the class order');
+-- the list is data: a row added is matched at once
+SELECT is(attrib.source_class('www.tiee.tief.org'), 'ai', 'an added name is matched');
+
+-- attrib.touch applies the same rule inline; the channel of a referral shows
+-- the class: search -> Organic Search, social -> Organic Social, email ->
+-- Email, ai -> AI Assistants, none -> Referral (SPEC 5 channel rules)
+CREATE TEMP TABLE class_probe ON COMMIT DROP AS
+SELECT DISTINCT v.value
+  FROM attrib.source_classes c
+ CROSS JOIN LATERAL (VALUES (c.name), ('a.' || c.name), (c.name || '.example'), ('b.' || upper(c.name) || '.co.uk'),
+                            (replace(c.name, '.', '-')), (c.name || 'x'), ('mail.' || c.name)) AS v(value);
+
+SELECT is_empty(
+    $$SELECT p.value, attrib.source_class(p.value) AS class, t.channel
+        FROM class_probe p
+       CROSS JOIN LATERAL attrib.touch('https://landing.example.org/', 'https://' || p.value || '/', NULL, NULL, NULL) t
+       WHERE t.channel IS DISTINCT FROM CASE attrib.source_class(p.value)
+                                          WHEN 'search' THEN 'Organic Search'
+                                          WHEN 'social' THEN 'Organic Social'
+                                          WHEN 'email' THEN 'Email'
+                                          WHEN 'ai' THEN 'AI Assistants'
+                                          ELSE 'Referral'
+                                        END$$,
+    'touch classifies every referrer host (shipped names and hosts around them) as source_class does');
+
+-- and the same through utm_source (a medium no rule knows: the class decides)
+SELECT is_empty(
+    $$SELECT p.value, attrib.source_class(p.value) AS class, t.channel
+        FROM class_probe p
+       CROSS JOIN LATERAL attrib.touch('https://landing.example.org/', NULL, p.value, 'zzz', NULL) t
+       WHERE t.channel IS DISTINCT FROM CASE attrib.source_class(p.value)
+                                          WHEN 'search' THEN 'Organic Search'
+                                          WHEN 'social' THEN 'Organic Social'
+                                          WHEN 'email' THEN 'Email'
+                                          WHEN 'ai' THEN 'AI Assistants'
+                                          ELSE 'Other'
+                                        END$$,
+    'touch classifies every utm_source as source_class does');
+
+SELECT cmp_ok((SELECT count(*) FROM class_probe), '>', 1000::bigint, 'the agreement checks cover over a thousand values');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,71 @@
+"""Increments touch only what new data can change (SPEC 9, issue 4)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+import pytest
+
+from segment import create_source, insert, run_stages
+
+T = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+
+
+def page(id_: str, anonymous_id: str, ts: datetime, load: datetime) -> dict:
+    return {"id": id_, "anonymous_id": anonymous_id, "timestamp": ts, "received_at": ts, "uuid_ts": load,
+            "url": "https://www.example.com/"}
+
+
+def row_versions(conn: psycopg.Connection, alias: str) -> list[tuple]:
+    return conn.execute("""
+        SELECT 'all_sessions', session_id, xmin::text FROM sessions.all_sessions WHERE alias_id = %(a)s
+        UNION ALL SELECT 'useful_sessions', session_id, xmin::text FROM sessions.useful_sessions WHERE alias_id = %(a)s
+        UNION ALL SELECT 'user_session_counts', alias_id, xmin::text FROM sessions.user_session_counts WHERE alias_id = %(a)s
+        ORDER BY 1, 2""", {"a": alias}).fetchall()
+
+
+@pytest.fixture
+def two_visitors(conn: psycopg.Connection) -> psycopg.Connection:
+    create_source(conn, with_uuid_ts=True)
+    insert(conn, "pages", [page("a1", "anon-a", T, T), page("b1", "anon-b", T, T)])
+    run_stages(conn)
+    return conn
+
+
+def test_untouched_aliases_are_not_rewritten(two_visitors: psycopg.Connection) -> None:
+    before_a, before_b = row_versions(two_visitors, "anon-a"), row_versions(two_visitors, "anon-b")
+    insert(two_visitors, "pages", [page("a2", "anon-a", T + timedelta(days=1), T + timedelta(days=1))])
+    run_stages(two_visitors)
+    assert row_versions(two_visitors, "anon-b") == before_b
+    assert row_versions(two_visitors, "anon-a") != before_a
+    assert two_visitors.execute(
+        "SELECT count(*) FROM sessions.all_sessions WHERE alias_id = 'anon-a'").fetchone()[0] == 2
+
+
+def test_a_run_without_new_data_marks_nothing_dirty(two_visitors: psycopg.Connection) -> None:
+    counts = run_stages(two_visitors)
+    assert counts["alias"][1] == 0, "no dirty aliases"
+    assert counts["sessionize"][0] == 0, "no events read"
+
+
+def test_identifying_a_device_recomputes_the_device_and_its_owner_only(two_visitors: psycopg.Connection) -> None:
+    before_b = row_versions(two_visitors, "anon-b")
+    insert(two_visitors, "identifies", [{"id": "i1", "anonymous_id": "anon-a", "user_id": "user-a",
+                                         "timestamp": T + timedelta(days=2), "received_at": T + timedelta(days=2),
+                                         "uuid_ts": T + timedelta(days=2)}])
+    counts = run_stages(two_visitors)
+    assert counts["alias"][1] == 2, "the anonymous alias that disappears and the owner that absorbs it"
+    assert row_versions(two_visitors, "anon-b") == before_b
+    assert two_visitors.execute("SELECT alias_id, identified FROM sessions.all_sessions WHERE alias_id <> 'anon-b'"
+                                ).fetchall() == [("user-a", True)]
+
+
+def test_a_changed_setting_recomputes_everyone_on_the_next_run(two_visitors: psycopg.Connection) -> None:
+    insert(two_visitors, "pages", [page("b2", "anon-b", T + timedelta(minutes=30), T + timedelta(minutes=30))])
+    run_stages(two_visitors)
+    assert two_visitors.execute("SELECT count(*) FROM sessions.all_sessions WHERE alias_id = 'anon-b'").fetchone()[0] == 2
+    two_visitors.execute("UPDATE attrib.settings SET value = '\"1 hour\"' WHERE name = 'session_gap'")
+    counts = run_stages(two_visitors)
+    assert counts["alias"][1] == 2, "every alias is dirty after a settings change"
+    assert two_visitors.execute("SELECT count(*) FROM sessions.all_sessions WHERE alias_id = 'anon-b'").fetchone()[0] == 1
