@@ -212,6 +212,7 @@ BEGIN
                                        c.url COLLATE "C" NULLS LAST, c.referrer COLLATE "C" NULLS LAST,
                                        c.row_hash COLLATE "C") = 1 AS wins
       FROM candidates c;
+    ANALYZE pg_temp._ingest_ranked;
 
     INSERT INTO attrib.duplicates (source_table, message_id, row_hash, run_id)
     SELECT r.source_table, r.message_id, r.row_hash, p_run_id
@@ -258,6 +259,8 @@ BEGIN
           FROM pg_temp._ingest_ranked r
           LEFT JOIN aliasing.owners o ON o.anonymous_id = r.anonymous_id AND r.user_id IS NULL
          WHERE r.wins AND NOT r.existing
+         -- in partition and primary-key order: index pages fill one after another
+         ORDER BY r.event_ts
         RETURNING alias_id, message_id, anonymous_id, user_id, event_ts)
     INSERT INTO sessions_stages.changed_events (alias_id, message_id, anonymous_id, user_id, event_ts, removed)
     SELECT alias_id, message_id, anonymous_id, user_id, event_ts, false FROM inserted;

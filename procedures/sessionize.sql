@@ -34,6 +34,7 @@ BEGIN
               FROM partitioning.events ev
               JOIN sessions_stages.dirty_aliases d ON d.alias_id = ev.alias_id) e;
     GET DIAGNOSTICS rows_read = ROW_COUNT;
+    ANALYZE pg_temp._sessionize_events;
 
     INSERT INTO sessions_stages.all_sessions (alias_id, session_id, identified, session_number, session_start,
            session_end, event_count, page_count, landing_url, referrer, utm_source, utm_medium, utm_campaign,

@@ -36,7 +36,7 @@ SETTINGS = {
     "cron.database_name": f"'{DEFAULT_DATABASE}'",
     "max_connections": "200",
     "shared_buffers": "'1GB'",
-    "work_mem": "'64MB'",
+    "work_mem": "'256MB'",
     "maintenance_work_mem": "'512MB'",
     "max_wal_size": "'4GB'",
     "fsync": "off",

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import procedures_dir
+from .paths import procedures_dir, project_root
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,17 @@ def run_script(connection, sql: str) -> None:
     `:name` binds nor the driver's `%` placeholders touch the text.
     """
     connection.connection.driver_connection.execute(sql)
+
+
+def run_migration_sql(name: str) -> None:
+    """Run migrations/sql/NAME from a migration: verbatim online, printed with `deploy --sql`."""
+    from alembic import context, op
+
+    sql = (project_root() / "migrations" / "sql" / name).read_text()
+    if context.is_offline_mode():
+        op.execute(sql)
+    else:
+        run_script(op.get_bind(), sql)
 
 
 def apply(connection, directory: Path | None = None) -> list[str]:

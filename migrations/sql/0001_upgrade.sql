@@ -312,11 +312,18 @@ CREATE TABLE sessions_stages.dirty_aliases (
 COMMENT ON TABLE sessions_stages.dirty_aliases IS
   'Aliases whose outputs must be recomputed; sessionized = the stage tables hold their new rows, ready to publish';
 
-CREATE TABLE sessions_stages.all_sessions (LIKE sessions.all_sessions INCLUDING ALL);
-CREATE TABLE sessions_stages.useful_sessions (LIKE sessions.useful_sessions INCLUDING ALL);
-CREATE TABLE sessions_stages.attribution (LIKE sessions.attribution INCLUDING ALL);
-CREATE TABLE sessions_stages.attribution_credit (LIKE sessions.attribution_credit INCLUDING ALL);
-CREATE TABLE sessions_stages.user_session_counts (LIKE sessions.user_session_counts INCLUDING ALL);
+-- Stage copies of the outputs keep their keys but not the BI indexes, which
+-- only the published tables need.
+CREATE TABLE sessions_stages.all_sessions (LIKE sessions.all_sessions INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (alias_id, session_id));
+CREATE TABLE sessions_stages.useful_sessions (LIKE sessions.useful_sessions INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (alias_id, session_id));
+CREATE TABLE sessions_stages.attribution (LIKE sessions.attribution INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (alias_id));
+CREATE TABLE sessions_stages.attribution_credit (LIKE sessions.attribution_credit INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (alias_id, session_id, model));
+CREATE TABLE sessions_stages.user_session_counts (LIKE sessions.user_session_counts INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+    PRIMARY KEY (alias_id));
 
 CREATE VIEW sessions.signups_by_week AS
 SELECT date_trunc('week', signup_timestamp) AS week,
