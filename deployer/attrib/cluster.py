@@ -133,6 +133,10 @@ def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-ty
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-l", str(cluster.datadir / "server.log"),
               "-w", "-t", "60", "start"], f"pg_ctl start (see {cluster.datadir}/server.log)")
     create_database(cluster, DEFAULT_DATABASE)
+    # pg_cron's scheduler lives in cron.database_name; its jobs may target any
+    # database of the cluster (cron.schedule_in_database).
+    with psycopg.connect(cluster.dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
     return cluster.dsn
 
 
