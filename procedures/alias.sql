@@ -18,13 +18,13 @@ DECLARE
 BEGIN
     rows_rejected := 0;
     rows_duplicated := 0;
-    SELECT count(*) INTO rows_read FROM sessions_stages.changed_events;
+    SELECT count(*) INTO rows_read FROM sessions_stages.changed_identities;
 
     DROP TABLE IF EXISTS pg_temp._alias_touched;
     CREATE TEMP TABLE _alias_touched ON COMMIT DROP AS
     SELECT t.anonymous_id FROM sessions_stages.touched_anonymous_ids t
     UNION
-    SELECT c.anonymous_id FROM sessions_stages.changed_events c
+    SELECT c.anonymous_id FROM sessions_stages.changed_identities c
      WHERE c.anonymous_id IS NOT NULL AND c.user_id IS NOT NULL AND c.anonymous_id <> c.user_id;
     ALTER TABLE pg_temp._alias_touched ADD PRIMARY KEY (anonymous_id);
     ANALYZE pg_temp._alias_touched;
@@ -76,7 +76,7 @@ BEGIN
     SELECT * FROM moved;
 
     INSERT INTO sessions_stages.dirty_aliases AS d (alias_id)
-    SELECT c.alias_id FROM sessions_stages.changed_events c
+    SELECT c.alias_id FROM sessions_stages.changed_identities c
     UNION
     SELECT coalesce(oc.old_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
     UNION
@@ -88,7 +88,7 @@ BEGIN
     ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 
-    TRUNCATE sessions_stages.changed_events, sessions_stages.touched_anonymous_ids;
+    TRUNCATE sessions_stages.changed_identities, sessions_stages.touched_anonymous_ids;
 END
 $$;
 COMMENT ON FUNCTION attrib.alias(bigint) IS

@@ -227,9 +227,9 @@ BEGIN
          USING pg_temp._ingest_ranked r
          WHERE r.existing AND NOT r.wins
            AND e.alias_id = r.alias_id AND e.event_ts = r.event_ts AND e.message_id = r.message_id
-        RETURNING e.alias_id, e.message_id, e.anonymous_id, e.user_id, e.event_ts)
-    INSERT INTO sessions_stages.changed_events (alias_id, message_id, anonymous_id, user_id, event_ts, removed)
-    SELECT alias_id, message_id, anonymous_id, user_id, event_ts, true FROM removed;
+        RETURNING e.alias_id, e.anonymous_id, e.user_id)
+    INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
+    SELECT DISTINCT alias_id, anonymous_id, user_id FROM removed;
 
     -- Every month the new events fall in gets its partition first, so the
     -- default partition stays empty (an event from years ago, or next month).
@@ -249,22 +249,26 @@ BEGIN
     ON CONFLICT (key) DO UPDATE
        SET value = (SELECT jsonb_agg(DISTINCT v) FROM jsonb_array_elements(st.value || EXCLUDED.value) v);
 
-    WITH inserted AS (
-        INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
-               received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
-               utm_content, source_table, row_hash)
-        SELECT coalesce(r.user_id, o.user_id, r.anonymous_id), r.event_ts, r.message_id, r.kind, r.event,
-               r.anonymous_id, r.user_id, r.received_at, r.uuid_ts, r.url, attrib.url_clean(r.url), r.referrer,
-               r.utm_source, r.utm_medium, r.utm_campaign, r.utm_term, r.utm_content, r.source_table, r.row_hash
-          FROM pg_temp._ingest_ranked r
-          LEFT JOIN aliasing.owners o ON o.anonymous_id = r.anonymous_id AND r.user_id IS NULL
-         WHERE r.wins AND NOT r.existing
-         -- in partition and primary-key order: index pages fill one after another
-         ORDER BY r.event_ts
-        RETURNING alias_id, message_id, anonymous_id, user_id, event_ts)
-    INSERT INTO sessions_stages.changed_events (alias_id, message_id, anonymous_id, user_id, event_ts, removed)
-    SELECT alias_id, message_id, anonymous_id, user_id, event_ts, false FROM inserted;
+    DROP TABLE IF EXISTS pg_temp._ingest_new;
+    CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
+    SELECT coalesce(r.user_id, o.user_id, r.anonymous_id) AS alias_id, r.event_ts, r.message_id, r.kind, r.event,
+           r.anonymous_id, r.user_id, r.received_at, r.uuid_ts, r.url, r.referrer, r.utm_source, r.utm_medium,
+           r.utm_campaign, r.utm_term, r.utm_content, r.source_table, r.row_hash
+      FROM pg_temp._ingest_ranked r
+      LEFT JOIN aliasing.owners o ON o.anonymous_id = r.anonymous_id AND r.user_id IS NULL
+     WHERE r.wins AND NOT r.existing;
+
+    INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
+           received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
+           utm_content, source_table, row_hash)
+    SELECT n.alias_id, n.event_ts, n.message_id, n.kind, n.event, n.anonymous_id, n.user_id, n.received_at,
+           n.uuid_ts, n.url, attrib.url_clean(n.url), n.referrer, n.utm_source, n.utm_medium, n.utm_campaign,
+           n.utm_term, n.utm_content, n.source_table, n.row_hash
+      FROM pg_temp._ingest_new n;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
+    SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM pg_temp._ingest_new n;
 
     IF EXISTS (SELECT 1 FROM partitioning.events_default) THEN
         RAISE EXCEPTION 'rows landed in the default partition partitioning.events_default'

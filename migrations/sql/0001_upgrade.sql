@@ -290,15 +290,13 @@ COMMENT ON TABLE sessions.user_session_counts IS 'Quick lookup for BI: sessions 
 -- Work sets of a run (sessions_stages): keyed tables, not TEMP, so a stage
 -- can be rerun alone and a run that died can be finished by the next.
 
-CREATE TABLE sessions_stages.changed_events (
+CREATE TABLE sessions_stages.changed_identities (
     alias_id     text NOT NULL,
-    message_id   text NOT NULL,
     anonymous_id text,
-    user_id      text,
-    event_ts     timestamptz NOT NULL,
-    removed      boolean NOT NULL
+    user_id      text
 );
-COMMENT ON TABLE sessions_stages.changed_events IS 'Events ingested or removed since the alias stage last ran';
+COMMENT ON TABLE sessions_stages.changed_identities IS
+  'The distinct (alias, anonymous id, user id) of events ingested or removed since the alias stage last ran';
 
 CREATE TABLE sessions_stages.touched_anonymous_ids (
     anonymous_id text PRIMARY KEY
