@@ -37,7 +37,7 @@ def demo_cmd(events: int, days: int, seed: int, port: int) -> None:
         stats = demo_data.generate(conn, events=events, days=days, seed=seed, progress=err)
     err(f"sample data: {stats.summary()}")
 
-    out = Console(file=sys.stdout)
+    out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140)
     outcome = runner.run(dsn, full=True, reporter=report.ConsoleReporter(Console(stderr=True)))
     report.print_result(outcome, out, as_json=False)
     if outcome.status != "ok":
