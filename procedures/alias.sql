@@ -31,6 +31,7 @@ BEGIN
 
     -- Known pairs of a touched anonymous id are recomputed from what is kept
     -- now: identify pairs and kept events (a removed duplicate gives none).
+    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._alias_touched)));
     DELETE FROM aliasing.known_pairs kp USING pg_temp._alias_touched t WHERE kp.anonymous_id = t.anonymous_id;
     INSERT INTO aliasing.known_pairs (anonymous_id, user_id, first_seen)
     SELECT p.anonymous_id, p.user_id, min(p.first_seen)
@@ -74,6 +75,8 @@ BEGIN
            received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
            utm_content, source_table, row_hash)
     SELECT * FROM moved;
+
+    PERFORM attrib._plan_for_few(false);
 
     INSERT INTO sessions_stages.dirty_aliases AS d (alias_id)
     SELECT c.alias_id FROM sessions_stages.changed_identities c

@@ -63,6 +63,7 @@ BEGIN
         v_load_column := CASE WHEN attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz') LIKE 'NULL%'
                               THEN 'received_at' ELSE 'uuid_ts' END;
         SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
+        PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
 
         v_cols := concat_ws(', ',
             attrib._source_expr(v_schema, v_table, 'id', 'text', true),
@@ -176,10 +177,12 @@ BEGIN
     -- Dedupe (SPEC 2): among this batch's new rows and the event already kept
     -- for the same message_id, the first by the SPEC's order wins.
     DROP TABLE IF EXISTS pg_temp._ingest_existing;
+    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch)));
     CREATE TEMP TABLE _ingest_existing ON COMMIT DROP AS
     SELECT e.* FROM partitioning.events e
      WHERE e.message_id IN (SELECT b.message_id FROM pg_temp._ingest_batch b
                              WHERE b.kind <> 'identify' AND b.reason IS NULL);
+    PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._ingest_existing;
 
     DROP TABLE IF EXISTS pg_temp._ingest_ranked;

@@ -22,6 +22,7 @@ BEGIN
     ANALYZE sessions_stages.dirty_aliases;
 
     DROP TABLE IF EXISTS pg_temp._sessionize_events;
+    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM sessions_stages.dirty_aliases)));
     CREATE TEMP TABLE _sessionize_events ON COMMIT DROP AS
     SELECT e.alias_id, e.event_ts, e.message_id, e.kind, e.url, e.referrer,
            e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
@@ -34,6 +35,7 @@ BEGIN
               FROM partitioning.events ev
               JOIN sessions_stages.dirty_aliases d ON d.alias_id = ev.alias_id) e;
     GET DIAGNOSTICS rows_read = ROW_COUNT;
+    PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._sessionize_events;
 
     INSERT INTO sessions_stages.all_sessions (alias_id, session_id, identified, session_number, session_start,

@@ -15,6 +15,12 @@ On a fresh database of the local cluster it generates Segment data
    re-alias old anonymous ids and late events) and times the incremental run
    the same way.
 
+Before the reference and before the increment the database is *settled*
+(untimed `VACUUM (ANALYZE)` and `CHECKPOINT`): the reference and the full run
+then find the same freshly loaded source, and the increment finds the state
+a nightly run finds a day after the previous one, when autovacuum has long
+finished, instead of racing autovacuum workers on a 2-core machine.
+
 With several scales (history sizes) each gets its own database and the same
 daily volume, so the increment is the same size everywhere and only the
 history grows. Rows never travel to Python: each statement returns one row,
@@ -111,6 +117,7 @@ class ScaleResult:
     days: int
     seed: int
     generate_seconds: float
+    settle_seconds: float       # untimed VACUUM (ANALYZE) + CHECKPOINT, both settles
     reference_seconds: float
     reference_rows: int
     full: Phase
@@ -137,7 +144,7 @@ class ScaleResult:
             "database": self.database, "kept": self.kept, "events": self.events,
             "identifies": self.identifies, "days": self.days, "seed": self.seed,
             "events_per_day": self.events / self.days,
-            "generate_seconds": self.generate_seconds,
+            "generate_seconds": self.generate_seconds, "settle_seconds": self.settle_seconds,
             "reference": {"seconds": self.reference_seconds, "rows": self.reference_rows,
                           "events_per_second": self.reference_rows / self.reference_seconds
                           if self.reference_seconds else None},
@@ -315,11 +322,18 @@ def reference_statement(gap: str) -> sql.Composed:
                 pages=sql.Identifier(SCHEMA, "pages"), tracks=sql.Identifier(SCHEMA, "tracks"))
 
 
+def settle(conn: psycopg.Connection) -> float:
+    """VACUUM (ANALYZE) the database and CHECKPOINT, so no background work skews what follows."""
+    started = time.perf_counter()
+    conn.execute("VACUUM (ANALYZE)")
+    conn.execute("CHECKPOINT")
+    return time.perf_counter() - started
+
+
 def time_reference(conn: psycopg.Connection) -> tuple[float, int]:
     """Seconds and rows of the reference statement (its table is dropped afterwards)."""
     gap = conn.execute("SELECT attrib.setting_interval('session_gap')::text").fetchone()[0]  # type: ignore[index]
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier("public", REFERENCE_TABLE)))
-    conn.execute("CHECKPOINT")
     started = time.perf_counter()
     cur = conn.execute(reference_statement(gap))
     seconds = time.perf_counter() - started
@@ -395,6 +409,7 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
                 conn.execute("SET pg_stat_statements.track = 'all'")
             stats = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, progress=say)
             say(f"  generated {stats.events:,} events, {stats.identifies:,} identifies in {stats.seconds:.1f} s")
+            settled = settle(conn)
             reference_seconds, reference_rows = time_reference(conn)
             say(f"  reference statement {reference_seconds:8.2f} s  ({reference_rows:,} rows)")
             full = time_stages(conn, say, "full", profile=profile)
@@ -403,11 +418,13 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
                              append_days=1)
             say(f"  appended {added.events:,} events, {added.identifies:,} identifies "
                 f"in {added.seconds:.1f} s")
+            settled += settle(conn)
+            say(f"  settled (VACUUM (ANALYZE), CHECKPOINT; untimed) in {settled:.1f} s")
             increment = time_stages(conn, say, "incr", profile=profile)
             say(f"  incremental run {increment.seconds:.2f} s")
         return ScaleResult(
             database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
-            generate_seconds=stats.seconds, reference_seconds=reference_seconds,
+            generate_seconds=stats.seconds, settle_seconds=settled, reference_seconds=reference_seconds,
             reference_rows=reference_rows, full=full, increment_events=added.events,
             increment_identifies=added.identifies, append_seconds=added.seconds,
             increment=increment, kept=keep)

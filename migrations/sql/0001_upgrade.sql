@@ -54,7 +54,10 @@ INSERT INTO attrib.settings (name, value, description) VALUES
   ('own_domains', '[]', 'referrers on these domains (or their subdomains) are internal'),
   ('signup_events', '["signed_up", "signed-up", "Signed Up"]', 'track events that are a signup'),
   ('blog_url_pattern', '"^https?://[^/]+/blog/.+"', 'case-insensitive regex on url_clean for attribution.blog_url'),
-  ('time_decay_half_life', '"7 days"', 'half life of the time_decay credit model');
+  ('time_decay_half_life', '"7 days"', 'half life of the time_decay credit model'),
+  ('index_source_load_time', 'true',
+   'ingest creates a BRIN index on each source table''s load-time column (uuid_ts, else received_at) when it has none, '
+   'so a run reads only new rows; false leaves the source tables untouched');
 
 CREATE TABLE attrib.source_classes (
     name  text PRIMARY KEY CHECK (name = lower(name) AND name <> ''),

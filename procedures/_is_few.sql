@@ -1,0 +1,14 @@
+-- attrib._is_few: whether a work set of p_keys keys is small enough, against
+-- the events' size, that probing each partition's index per key beats
+-- reading all history (one key in 50 events; estimates from the catalog).
+CREATE OR REPLACE FUNCTION attrib._is_few(p_keys bigint)
+RETURNS boolean
+LANGUAGE sql STABLE
+AS $$
+    SELECT p_keys * 50 < coalesce(sum(greatest(c.reltuples, 0)), 0)
+      FROM pg_catalog.pg_inherits i
+      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'partitioning.events'::regclass
+$$;
+COMMENT ON FUNCTION attrib._is_few(bigint) IS
+  'Private: true when a work set of p_keys keys is small against the events (index probes beat a scan)';
