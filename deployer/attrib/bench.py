@@ -95,6 +95,7 @@ class Phase:
     stages: list[StageTiming]
     peak_rss_mb: float | None
     profile: list[dict[str, Any]] | None = None
+    process_peak_before_mb: float = 0.0   # the process's peak before this phase reset the counter
 
     @property
     def seconds(self) -> float:
@@ -348,6 +349,7 @@ def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool
     if profile:
         conn.execute("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
                      "WHERE datname = current_database()), 0)")
+    before = peak_rss_mb()
     tracked = _reset_rss_peak()
     stages: list[StageTiming] = []
     for stage in STAGES:
@@ -358,7 +360,7 @@ def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool
         stages.append(StageTiming(stage, seconds, *counts[:4]))
         say(f"  {label} {stage:<10} {seconds:8.2f} s  read {counts[0]}, written {counts[1]}")
     return Phase(stages, _rss_peak_since_reset() if tracked else None,
-                 _top_statements(conn) if profile else None)
+                 _top_statements(conn) if profile else None, before)
 
 
 def _top_statements(conn: psycopg.Connection) -> list[dict[str, Any]]:
@@ -448,8 +450,11 @@ def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
         settings = postgres_settings(conn)
     results = [measure_scale(target, events=n, days=d, seed=seed, keep=keep, profile=profile, say=say)
                for n, d in plan(events, days, scales)]
+    # Each phase restarts the kernel's peak counter; the process's peak is the largest seen.
+    peaks = [peak_rss_mb()] + [value for s in results for phase in (s.full, s.increment)
+                               for value in (phase.peak_rss_mb or 0.0, phase.process_peak_before_mb)]
     return BenchResult(started_at=started, finished_at=datetime.now(timezone.utc), scales=results,
-                       postgres=settings, machine=machine_info(), peak_rss_mb=peak_rss_mb(),
+                       postgres=settings, machine=machine_info(), peak_rss_mb=max(peaks),
                        command=command or [])
 
 
