@@ -30,7 +30,7 @@ BEGIN
       JOIN pg_temp._publish_aliases p USING (alias_id);
 
     DELETE FROM sessions_stages.dirty_aliases d USING pg_temp._publish_aliases p WHERE d.alias_id = p.alias_id;
-    TRUNCATE sessions_stages.all_sessions, sessions_stages.useful_sessions, sessions_stages.attribution,
+    TRUNCATE sessions_stages.all_sessions, sessions_stages.signups, sessions_stages.useful_sessions, sessions_stages.attribution,
              sessions_stages.attribution_credit, sessions_stages.user_session_counts;
     DELETE FROM attrib.state WHERE key IN ('sessionized_at', 'signup_for');
     INSERT INTO attrib.state (key, value) VALUES ('outputs_fingerprint', to_jsonb(attrib._outputs_fingerprint()))

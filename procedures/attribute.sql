@@ -12,7 +12,6 @@ RETURNS record
 LANGUAGE plpgsql
 AS $$
 DECLARE
-    v_blog_pattern text     := attrib.setting_text('blog_url_pattern');
     v_half_life    interval := attrib.setting_interval('time_decay_half_life');
     v_count        bigint;
 BEGIN
@@ -27,30 +26,17 @@ BEGIN
     TRUNCATE sessions_stages.attribution, sessions_stages.attribution_credit;
     SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
 
+    -- k: the number of the session holding the first signup (SPEC 6)
     DROP TABLE IF EXISTS pg_temp._attribute_signups;
     CREATE TEMP TABLE _attribute_signups ON COMMIT DROP AS
-    SELECT s.alias_id, s.session_number AS k, sig.signup_timestamp
-      FROM sessions_stages.all_sessions s
-      CROSS JOIN LATERAL (
-          -- the alias's first signup event lies in its signup session (SPEC 6)
-          SELECT min(e.event_ts) AS signup_timestamp
-            FROM partitioning.events e
-           WHERE e.alias_id = s.alias_id AND e.kind = 'track'
-             AND e.event = ANY (ARRAY(SELECT jsonb_array_elements_text(attrib.setting('signup_events'))))
-             AND e.event_ts BETWEEN s.session_start AND s.session_end) sig
-     WHERE s.signed_up;
+    SELECT g.alias_id, s.session_number AS k, g.signup_timestamp, g.blog_url, g.first_page_ever_visited
+      FROM sessions_stages.signups g
+      JOIN sessions_stages.all_sessions s ON s.alias_id = g.alias_id AND s.signed_up;
     ALTER TABLE pg_temp._attribute_signups ADD PRIMARY KEY (alias_id);
     ANALYZE pg_temp._attribute_signups;
 
     INSERT INTO sessions_stages.attribution
-    SELECT su.alias_id, su.signup_timestamp, su.k,
-           (SELECT e.url_clean FROM partitioning.events e
-             WHERE e.alias_id = su.alias_id AND e.kind = 'page' AND e.event_ts <= su.signup_timestamp
-               AND e.url_clean ~* v_blog_pattern
-             ORDER BY e.event_ts, e.message_id COLLATE "C" LIMIT 1),
-           (SELECT e.url_clean FROM partitioning.events e
-             WHERE e.alias_id = su.alias_id AND e.kind = 'page'
-             ORDER BY e.event_ts, e.message_id COLLATE "C" LIMIT 1),
+    SELECT su.alias_id, su.signup_timestamp, su.k, su.blog_url, su.first_page_ever_visited,
            ft.session_start, ft.source, ft.campaign, ft.medium, ft.referrer, ft.channel,
            lt.session_start, lt.source, lt.campaign, lt.medium, lt.referrer, lt.channel,
            fa.session_start, fa.source, fa.campaign, fa.medium, fa.referrer, fa.channel,

@@ -39,7 +39,6 @@ BEGIN
         event        text,
         anonymous_id text,
         user_id      text,
-        ts           timestamptz,
         received_at  timestamptz,
         uuid_ts      timestamptz,
         event_ts     timestamptz,
@@ -92,11 +91,11 @@ BEGIN
         -- a source row, so a column Segment adds later changes no hash.
         EXECUTE format($sql$
             INSERT INTO pg_temp._ingest_batch (source_table, row, row_hash, load_time, message_id, kind, event,
-                   anonymous_id, user_id, ts, received_at, uuid_ts, event_ts, url, referrer,
+                   anonymous_id, user_id, received_at, uuid_ts, event_ts, url, referrer,
                    utm_source, utm_medium, utm_campaign, utm_term, utm_content, reason)
             SELECT %1$L, CASE WHEN r.reason IS NOT NULL THEN jsonb_strip_nulls(to_jsonb(s)) END, md5(s::text),
                    s.%2$I, c.message_id, %3$L, %4$s, c.anonymous_id, c.user_id,
-                   s."timestamp", s.received_at, s.uuid_ts, c.event_ts, c.url, c.referrer,
+                   s.received_at, s.uuid_ts, c.event_ts, c.url, c.referrer,
                    attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_source'))),
                    attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_medium'))),
                    coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_campaign')),

@@ -11,7 +11,7 @@ BEGIN
     TRUNCATE partitioning.events, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.state,
              aliasing.identify_pairs, aliasing.known_pairs, aliasing.owners,
              sessions_stages.changed_identities, sessions_stages.touched_anonymous_ids, sessions_stages.dirty_aliases,
-             sessions_stages.all_sessions, sessions_stages.useful_sessions, sessions_stages.attribution,
+             sessions_stages.all_sessions, sessions_stages.signups, sessions_stages.useful_sessions, sessions_stages.attribution,
              sessions_stages.attribution_credit, sessions_stages.user_session_counts;
     INSERT INTO sessions_stages.dirty_aliases (alias_id)
     SELECT u.alias_id FROM sessions.user_session_counts u;

@@ -15,16 +15,17 @@ AS $$
 DECLARE
     v_gap           interval := attrib.setting_interval('session_gap');
     v_signup_events text[]   := ARRAY(SELECT jsonb_array_elements_text(attrib.setting('signup_events')));
+    v_blog_pattern  text     := attrib.setting_text('blog_url_pattern');
 BEGIN
     rows_rejected := 0;
     rows_duplicated := 0;
-    TRUNCATE sessions_stages.all_sessions;
+    TRUNCATE sessions_stages.all_sessions, sessions_stages.signups;
     ANALYZE sessions_stages.dirty_aliases;
 
     DROP TABLE IF EXISTS pg_temp._sessionize_events;
     PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM sessions_stages.dirty_aliases)));
     CREATE TEMP TABLE _sessionize_events ON COMMIT DROP AS
-    SELECT e.alias_id, e.event_ts, e.message_id, e.kind, e.url, e.referrer,
+    SELECT e.alias_id, e.event_ts, e.message_id, e.kind, e.url, e.url_clean, e.referrer,
            e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
            (e.user_id IS NOT NULL OR e.anonymous_id IS DISTINCT FROM e.alias_id) AS from_user,
            (e.kind = 'track' AND e.event = ANY (v_signup_events)) AS is_signup,
@@ -74,6 +75,21 @@ BEGIN
       LEFT JOIN first_signup f ON f.alias_id = p.alias_id
      CROSS JOIN LATERAL attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign) t;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    -- What attribution needs from the events, while they are at hand: the
+    -- first signup (SPEC 6), the first blog page up to it and the first page
+    -- ever (SPEC 7).
+    INSERT INTO sessions_stages.signups (alias_id, signup_timestamp, blog_url, first_page_ever_visited)
+    SELECT f.alias_id, f.event_ts,
+           (array_agg(p.url_clean ORDER BY p.event_ts, p.message_id COLLATE "C")
+                FILTER (WHERE p.event_ts <= f.event_ts AND p.url_clean ~* v_blog_pattern))[1],
+           (array_agg(p.url_clean ORDER BY p.event_ts, p.message_id COLLATE "C"))[1]
+      FROM (SELECT DISTINCT ON (s.alias_id) s.alias_id, s.event_ts
+              FROM pg_temp._sessionize_events s
+             WHERE s.is_signup
+             ORDER BY s.alias_id, s.event_ts, s.message_id COLLATE "C") f
+      LEFT JOIN pg_temp._sessionize_events p ON p.alias_id = f.alias_id AND p.kind = 'page'
+     GROUP BY f.alias_id, f.event_ts;
 
     UPDATE sessions_stages.dirty_aliases SET sessionized = true WHERE NOT sessionized;
     INSERT INTO attrib.state (key, value) VALUES ('sessionized_at', to_jsonb(clock_timestamp()::text))

@@ -313,6 +313,15 @@ CREATE TABLE sessions_stages.dirty_aliases (
 COMMENT ON TABLE sessions_stages.dirty_aliases IS
   'Aliases whose outputs must be recomputed; sessionized = the stage tables hold their new rows, ready to publish';
 
+CREATE TABLE sessions_stages.signups (
+    alias_id                text PRIMARY KEY,
+    signup_timestamp        timestamptz NOT NULL,
+    blog_url                text,
+    first_page_ever_visited text
+);
+COMMENT ON TABLE sessions_stages.signups IS
+  'Per signed-up dirty alias, what attribution needs from its events (SPEC 6, 7), found while sessionizing';
+
 -- Stage copies of the outputs keep their keys but not the BI indexes, which
 -- only the published tables need.
 CREATE TABLE sessions_stages.all_sessions (LIKE sessions.all_sessions INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
