@@ -20,27 +20,43 @@ BEGIN
     rows_duplicated := 0;
     SELECT count(*) INTO rows_read FROM sessions_stages.changed_identities;
 
+    -- Known pairs to recompute: every pair of an anonymous id with new
+    -- identify pairs, and the pair of every event ingested or removed. Each
+    -- is recomputed from what is kept now (a removed duplicate gives none).
+    -- An event with a user id is under that user's alias, so its pair is read
+    -- from the user's months only, never by scanning all history.
+    DROP TABLE IF EXISTS pg_temp._alias_pairs;
+    CREATE TEMP TABLE _alias_pairs ON COMMIT DROP AS
+    SELECT ip.anonymous_id, ip.user_id
+      FROM aliasing.identify_pairs ip JOIN sessions_stages.touched_anonymous_ids t USING (anonymous_id)
+    UNION
+    SELECT c.anonymous_id, c.user_id FROM sessions_stages.changed_identities c
+     WHERE c.anonymous_id IS NOT NULL AND c.user_id IS NOT NULL AND c.anonymous_id <> c.user_id;
+    ALTER TABLE pg_temp._alias_pairs ADD PRIMARY KEY (anonymous_id, user_id);
+    ANALYZE pg_temp._alias_pairs;
+
     DROP TABLE IF EXISTS pg_temp._alias_touched;
     CREATE TEMP TABLE _alias_touched ON COMMIT DROP AS
-    SELECT t.anonymous_id FROM sessions_stages.touched_anonymous_ids t
-    UNION
-    SELECT c.anonymous_id FROM sessions_stages.changed_identities c
-     WHERE c.anonymous_id IS NOT NULL AND c.user_id IS NOT NULL AND c.anonymous_id <> c.user_id;
+    SELECT DISTINCT p.anonymous_id FROM pg_temp._alias_pairs p;
     ALTER TABLE pg_temp._alias_touched ADD PRIMARY KEY (anonymous_id);
     ANALYZE pg_temp._alias_touched;
 
-    -- Known pairs of a touched anonymous id are recomputed from what is kept
-    -- now: identify pairs and kept events (a removed duplicate gives none).
-    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._alias_touched)));
-    DELETE FROM aliasing.known_pairs kp USING pg_temp._alias_touched t WHERE kp.anonymous_id = t.anonymous_id;
+    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._alias_pairs)));
+    DELETE FROM aliasing.known_pairs kp USING pg_temp._alias_pairs p
+     WHERE kp.anonymous_id = p.anonymous_id AND kp.user_id = p.user_id;
     INSERT INTO aliasing.known_pairs (anonymous_id, user_id, first_seen)
-    SELECT p.anonymous_id, p.user_id, min(p.first_seen)
+    SELECT x.anonymous_id, x.user_id, min(x.first_seen)
       FROM (SELECT ip.anonymous_id, ip.user_id, ip.first_seen
-              FROM aliasing.identify_pairs ip JOIN pg_temp._alias_touched t USING (anonymous_id)
+              FROM aliasing.identify_pairs ip JOIN pg_temp._alias_pairs p USING (anonymous_id, user_id)
             UNION ALL
             SELECT e.anonymous_id, e.user_id, e.event_ts
-              FROM partitioning.events e JOIN pg_temp._alias_touched t ON t.anonymous_id = e.anonymous_id
-             WHERE e.user_id IS NOT NULL AND e.user_id <> e.anonymous_id) p
+              FROM (SELECT DISTINCT p.user_id FROM pg_temp._alias_pairs p) u
+              JOIN partitioning.alias_months am ON am.alias_id = u.user_id
+              JOIN partitioning.events e
+                ON e.alias_id = am.alias_id
+               AND e.event_ts >= am.month::timestamp AT TIME ZONE 'UTC'
+               AND e.event_ts < (am.month + interval '1 month') AT TIME ZONE 'UTC'
+              JOIN pg_temp._alias_pairs p ON p.anonymous_id = e.anonymous_id AND p.user_id = e.user_id) x
      GROUP BY 1, 2;
 
     -- Owner: the user of the earliest pair; ties go to the smallest user id.
@@ -64,13 +80,27 @@ BEGIN
 
     -- Re-alias: events move (DELETE + INSERT, never UPDATE of alias_id) to
     -- the new owner, or back to the anonymous id when it lost its owner.
+    -- An anonymous event sits under its device's owner, or the device when
+    -- it has none, so only that alias's months are read.
     WITH moved AS (
         DELETE FROM partitioning.events e
-         USING pg_temp._alias_owner_changes c
-         WHERE e.anonymous_id = c.anonymous_id AND e.user_id IS NULL
+         USING pg_temp._alias_owner_changes c, partitioning.alias_months am
+         WHERE am.alias_id = coalesce(c.old_owner, c.anonymous_id)
+           AND e.alias_id = am.alias_id
+           AND e.event_ts >= am.month::timestamp AT TIME ZONE 'UTC'
+           AND e.event_ts < (am.month + interval '1 month') AT TIME ZONE 'UTC'
+           AND e.anonymous_id = c.anonymous_id AND e.user_id IS NULL
         RETURNING coalesce(c.new_owner, c.anonymous_id) AS new_alias, e.event_ts, e.message_id, e.kind, e.event,
                   e.anonymous_id, e.user_id, e.received_at, e.uuid_ts, e.url, e.url_clean, e.referrer,
-                  e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.source_table, e.row_hash)
+                  e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.source_table, e.row_hash
+    ), reindexed AS (
+        UPDATE partitioning.message_index mi SET alias_id = m.new_alias
+          FROM moved m WHERE mi.message_id = m.message_id
+    ), months AS (
+        INSERT INTO partitioning.alias_months (alias_id, month)
+        SELECT DISTINCT m.new_alias, attrib._month(m.event_ts) FROM moved m
+        ON CONFLICT DO NOTHING
+    )
     INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
            received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
            utm_content, source_table, row_hash)
@@ -86,7 +116,7 @@ BEGIN
     SELECT coalesce(oc.new_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
     UNION
     -- A changed setting or source class changes everyone's outputs.
-    SELECT DISTINCT e.alias_id FROM partitioning.events e
+    SELECT DISTINCT am.alias_id FROM partitioning.alias_months am
      WHERE v_fingerprint IS DISTINCT FROM (SELECT s.value #>> '{}' FROM attrib.state s WHERE s.key = 'outputs_fingerprint')
     ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
     GET DIAGNOSTICS rows_written = ROW_COUNT;

@@ -177,10 +177,16 @@ BEGIN
     -- for the same message_id, the first by the SPEC's order wins.
     DROP TABLE IF EXISTS pg_temp._ingest_existing;
     PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch)));
+    -- message_index gives each kept event's full key, so each message id
+    -- reads one partition instead of probing every month of history.
     CREATE TEMP TABLE _ingest_existing ON COMMIT DROP AS
-    SELECT e.* FROM partitioning.events e
-     WHERE e.message_id IN (SELECT b.message_id FROM pg_temp._ingest_batch b
-                             WHERE b.kind <> 'identify' AND b.reason IS NULL);
+    SELECT e.*
+      FROM (SELECT DISTINCT mi.alias_id, mi.event_ts, mi.message_id
+              FROM pg_temp._ingest_batch b
+              JOIN partitioning.message_index mi ON mi.message_id = b.message_id
+             WHERE b.kind <> 'identify' AND b.reason IS NULL) k
+      JOIN partitioning.events e
+        ON e.alias_id = k.alias_id AND e.event_ts = k.event_ts AND e.message_id = k.message_id;
     PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._ingest_existing;
 
@@ -243,7 +249,9 @@ BEGIN
          USING pg_temp._ingest_ranked r
          WHERE r.existing AND NOT r.wins
            AND e.alias_id = r.alias_id AND e.event_ts = r.event_ts AND e.message_id = r.message_id
-        RETURNING e.alias_id, e.anonymous_id, e.user_id)
+        RETURNING e.alias_id, e.anonymous_id, e.user_id, e.message_id
+    ), unindexed AS (
+        DELETE FROM partitioning.message_index mi USING removed r WHERE mi.message_id = r.message_id)
     INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
     SELECT DISTINCT alias_id, anonymous_id, user_id FROM removed;
 
@@ -282,6 +290,12 @@ BEGIN
            n.utm_term, n.utm_content, n.source_table, n.row_hash
       FROM pg_temp._ingest_new n;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
+
+    INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
+    SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n;
+    INSERT INTO partitioning.alias_months (alias_id, month)
+    SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n
+    ON CONFLICT DO NOTHING;
 
     INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
     SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM pg_temp._ingest_new n;

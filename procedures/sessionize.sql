@@ -3,6 +3,8 @@
 -- (published later, atomically, by attrib.attribute). Untouched aliases are
 -- not read. A dirty alias is recomputed from its first event: re-aliasing can
 -- merge histories anywhere in time, and session numbers depend on all of it.
+-- Its events are read month by month (partitioning.alias_months), so the
+-- cost follows the alias's own history, not the years the table holds.
 CREATE OR REPLACE FUNCTION attrib.sessionize(
     p_run_id            bigint DEFAULT NULL,
     OUT rows_read       bigint,
@@ -33,8 +35,12 @@ BEGIN
                OVER (PARTITION BY e.alias_id ORDER BY e.event_ts, e.message_id COLLATE "C" ROWS UNBOUNDED PRECEDING)::int
                AS session_number
       FROM (SELECT ev.*, lag(ev.event_ts) OVER (PARTITION BY ev.alias_id ORDER BY ev.event_ts, ev.message_id COLLATE "C") AS prev_ts
-              FROM partitioning.events ev
-              JOIN sessions_stages.dirty_aliases d ON d.alias_id = ev.alias_id) e;
+              FROM sessions_stages.dirty_aliases d
+              JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
+              JOIN partitioning.events ev
+                ON ev.alias_id = am.alias_id
+               AND ev.event_ts >= am.month::timestamp AT TIME ZONE 'UTC'
+               AND ev.event_ts < (am.month + interval '1 month') AT TIME ZONE 'UTC') e;
     GET DIAGNOSTICS rows_read = ROW_COUNT;
     PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._sessionize_events;

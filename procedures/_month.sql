@@ -1,0 +1,13 @@
+-- attrib._month: the UTC month (its first day) of an event time, the key of
+-- partitioning.alias_months. UTC, so the key never depends on the session's
+-- TimeZone. Reads turn it back into the range that run-time partition
+-- pruning understands: from month::timestamp AT TIME ZONE 'UTC' to
+-- (month + interval '1 month') AT TIME ZONE 'UTC'.
+CREATE OR REPLACE FUNCTION attrib._month(p_ts timestamptz)
+RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT date_trunc('month', p_ts AT TIME ZONE 'UTC')::date
+$$;
+COMMENT ON FUNCTION attrib._month(timestamptz) IS
+  'Private: the UTC month (first day) of an event time, as kept in partitioning.alias_months';
