@@ -5,6 +5,9 @@ CREATE OR REPLACE FUNCTION attrib._publish()
 RETURNS void
 LANGUAGE plpgsql
 AS $$
+DECLARE
+    v_changed bigint;
+    v_count   bigint;
 BEGIN
     DROP TABLE IF EXISTS pg_temp._publish_aliases;
     CREATE TEMP TABLE _publish_aliases ON COMMIT DROP AS
@@ -13,6 +16,7 @@ BEGIN
     ANALYZE pg_temp._publish_aliases;
 
     DELETE FROM sessions.all_sessions o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
+    GET DIAGNOSTICS v_changed = ROW_COUNT;
     DELETE FROM sessions.useful_sessions o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
     DELETE FROM sessions.attribution o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
     DELETE FROM sessions.attribution_credit o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
@@ -20,6 +24,8 @@ BEGIN
 
     INSERT INTO sessions.all_sessions SELECT s.* FROM sessions_stages.all_sessions s
       JOIN pg_temp._publish_aliases p USING (alias_id);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_changed := v_changed + v_count;
     INSERT INTO sessions.useful_sessions SELECT s.* FROM sessions_stages.useful_sessions s
       JOIN pg_temp._publish_aliases p USING (alias_id);
     INSERT INTO sessions.attribution SELECT s.* FROM sessions_stages.attribution s
@@ -35,6 +41,9 @@ BEGIN
     DELETE FROM attrib.state WHERE key IN ('sessionized_at', 'signup_for');
     INSERT INTO attrib.state (key, value) VALUES ('outputs_fingerprint', to_jsonb(attrib._outputs_fingerprint()))
     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+    -- session rows deleted or inserted since the outputs were last analyzed (maintain)
+    INSERT INTO attrib.state AS st (key, value) VALUES ('outputs_changed', to_jsonb(v_changed))
+    ON CONFLICT (key) DO UPDATE SET value = to_jsonb((st.value #>> '{}')::bigint + v_changed);
 END
 $$;
 COMMENT ON FUNCTION attrib._publish() IS

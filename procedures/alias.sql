@@ -12,6 +12,7 @@ CREATE OR REPLACE FUNCTION attrib.alias(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
     v_fingerprint text := attrib._outputs_fingerprint();

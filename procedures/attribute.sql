@@ -10,6 +10,7 @@ CREATE OR REPLACE FUNCTION attrib.attribute(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
     v_half_life    interval := attrib.setting_interval('time_decay_half_life');

@@ -1,6 +1,7 @@
 -- attrib.maintain: stage 6. pg_partman maintenance (premade future months,
 -- retention if configured), a check that the default partition is empty,
--- and fresh planner statistics for the partitions and outputs this run wrote.
+-- and fresh planner statistics for the partitions and outputs this run
+-- changed by more than a tenth.
 CREATE OR REPLACE FUNCTION attrib.maintain(
     p_run_id            bigint DEFAULT NULL,
     OUT rows_read       bigint,
@@ -9,6 +10,7 @@ CREATE OR REPLACE FUNCTION attrib.maintain(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
     v_partition text;
@@ -29,19 +31,31 @@ BEGIN
                   HINT = 'Move them into monthly partitions: SELECT partman.partition_data_time(''partitioning.events'', p_batch_count => 100);';
     END IF;
 
+    -- Statistics of what this run changed much. Like autovacuum's default
+    -- (a tenth of a table), but now, so the next run and the BI queries plan
+    -- with them; a one-day increment leaves big tables alone, since
+    -- sampling them costs more as they grow.
     FOR v_partition IN
         SELECT DISTINCT format('%I.%I', sp.partition_schema, sp.partition_table)
-          FROM jsonb_array_elements_text(coalesce(
-                   (SELECT s.value FROM attrib.state s WHERE s.key = 'touched_months'), '[]')) AS m(month)
+          FROM jsonb_each_text(coalesce(
+                   (SELECT s.value FROM attrib.state s WHERE s.key = 'months_written'), '{}')) AS m(month, rows)
          CROSS JOIN LATERAL partman.show_partition_name('partitioning.events', m.month) sp
-         WHERE sp.table_exists
+          JOIN pg_catalog.pg_class c
+            ON c.oid = to_regclass(format('%I.%I', sp.partition_schema, sp.partition_table))
+         WHERE sp.table_exists AND (c.reltuples < 0 OR m.rows::bigint > 0.1 * c.reltuples)
     LOOP
         EXECUTE format('ANALYZE %s', v_partition);
         rows_written := rows_written + 1;
     END LOOP;
-    DELETE FROM attrib.state WHERE key = 'touched_months';
-    ANALYZE sessions.all_sessions;
-    ANALYZE sessions.attribution;
+    DELETE FROM attrib.state WHERE key IN ('months_written', 'touched_months');
+
+    IF (SELECT (s.value #>> '{}')::bigint FROM attrib.state s WHERE s.key = 'outputs_changed')
+       > (SELECT 0.1 * greatest(c.reltuples, 0) FROM pg_catalog.pg_class c
+           WHERE c.oid = 'sessions.all_sessions'::regclass) THEN
+        ANALYZE sessions.all_sessions;
+        ANALYZE sessions.attribution;
+        DELETE FROM attrib.state WHERE key = 'outputs_changed';
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION attrib.maintain(bigint) IS

@@ -13,6 +13,7 @@ CREATE OR REPLACE FUNCTION attrib.sessionize(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
     v_gap           interval := attrib.setting_interval('session_gap');

@@ -69,3 +69,51 @@ def test_a_changed_setting_recomputes_everyone_on_the_next_run(two_visitors: psy
     counts = run_stages(two_visitors)
     assert counts["alias"][1] == 2, "every alias is dirty after a settings change"
     assert two_visitors.execute("SELECT count(*) FROM sessions.all_sessions WHERE alias_id = 'anon-b'").fetchone()[0] == 1
+
+
+def month_partition_rows_estimate(conn: psycopg.Connection) -> float:
+    """reltuples of May 2024's partition: what its last ANALYZE counted."""
+    return conn.execute("""
+        SELECT c.reltuples FROM partman.show_partition_name('partitioning.events', '2024-05-15') sp
+          JOIN pg_class c ON c.oid = format('%I.%I', sp.partition_schema, sp.partition_table)::regclass
+        """).fetchone()[0]
+
+
+@pytest.fixture
+def twenty_pages_in_may(conn: psycopg.Connection) -> psycopg.Connection:
+    create_source(conn, with_uuid_ts=True)
+    insert(conn, "pages", [page(f"p{i}", f"anon-{i}", T + timedelta(hours=i), T) for i in range(20)])
+    run_stages(conn)
+    return conn
+
+
+def test_maintain_analyzes_a_month_that_grew_by_more_than_a_tenth(twenty_pages_in_may: psycopg.Connection) -> None:
+    assert month_partition_rows_estimate(twenty_pages_in_may) == 20
+    load = T + timedelta(days=1)
+    insert(twenty_pages_in_may, "pages", [page(f"q{i}", f"anon-q{i}", load, load) for i in range(5)])
+    run_stages(twenty_pages_in_may)
+    assert month_partition_rows_estimate(twenty_pages_in_may) == 25
+
+
+def test_maintain_leaves_a_month_that_grew_little_unanalyzed(twenty_pages_in_may: psycopg.Connection) -> None:
+    load = T + timedelta(days=1)
+    insert(twenty_pages_in_may, "pages", [page("q1", "anon-q1", load, load)])
+    counts = run_stages(twenty_pages_in_may)
+    assert month_partition_rows_estimate(twenty_pages_in_may) == 20
+    assert counts["maintain"][1] == 0   # rows_written = partitions analyzed
+
+
+def test_person_lookups_match_the_events_after_re_aliasing(two_visitors: psycopg.Connection) -> None:
+    later = T + timedelta(days=40)
+    insert(two_visitors, "identifies", [{"id": "i1", "anonymous_id": "anon-a", "user_id": "user-1",
+                                         "timestamp": later, "received_at": later, "uuid_ts": later}])
+    run_stages(two_visitors)
+    stray = two_visitors.execute("""
+        SELECT e.message_id FROM partitioning.events e
+          LEFT JOIN partitioning.message_index mi USING (message_id, alias_id, event_ts)
+          LEFT JOIN partitioning.alias_months am ON am.alias_id = e.alias_id AND am.month = attrib._month(e.event_ts)
+         WHERE mi.message_id IS NULL OR am.alias_id IS NULL""").fetchall()
+    assert stray == []
+    assert two_visitors.execute("SELECT count(*) FROM partitioning.message_index").fetchone()[0] == 2
+    assert two_visitors.execute(
+        "SELECT alias_id FROM partitioning.message_index WHERE message_id = 'a1'").fetchone()[0] == "user-1"
