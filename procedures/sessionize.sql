@@ -32,6 +32,7 @@ BEGIN
            e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
            (e.user_id IS NOT NULL OR e.anonymous_id IS DISTINCT FROM e.alias_id) AS from_user,
            (e.kind = 'track' AND e.event = ANY (v_signup_events)) AS is_signup,
+           (e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap) AS starts_session,
            count(*) FILTER (WHERE e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap)
                OVER (PARTITION BY e.alias_id ORDER BY e.event_ts, e.message_id COLLATE "C" ROWS UNBOUNDED PRECEDING)::int
                AS session_number
@@ -53,15 +54,24 @@ BEGIN
         SELECT s.alias_id, s.session_number,
                min(s.event_ts) AS session_start, max(s.event_ts) AS session_end,
                count(*)::int AS event_count, count(*) FILTER (WHERE s.kind = 'page')::int AS page_count,
-               (array_agg(s.message_id ORDER BY s.event_ts, s.message_id COLLATE "C"))[1] AS first_message_id
+               -- exactly one event starts each session: no sort needed to find it
+               min(s.message_id) FILTER (WHERE s.starts_session) AS first_message_id
           FROM pg_temp._sessionize_events s
          GROUP BY s.alias_id, s.session_number
     ), landing AS (
         -- the session's first page event, else its first event
         SELECT DISTINCT ON (s.alias_id, s.session_number) s.alias_id, s.session_number, s.url, s.referrer,
-               s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content
+               s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content,
+               -- what attrib.touch reads, NULLs kept apart from empty strings
+               (s.url, s.referrer, s.utm_source, s.utm_medium, s.utm_campaign)::text AS touch_key
           FROM pg_temp._sessionize_events s
          ORDER BY s.alias_id, s.session_number, (s.kind <> 'page'), s.event_ts, s.message_id COLLATE "C"
+    ), touches AS (
+        -- each distinct landing touch classified once: sessions share most of them
+        SELECT k.touch_key, t.source, t.medium, t.campaign, t.channel, t.is_paid
+          FROM (SELECT DISTINCT l.touch_key, l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign
+                  FROM landing l) k
+         CROSS JOIN LATERAL attrib.touch(k.url, k.referrer, k.utm_source, k.utm_medium, k.utm_campaign) t
     ), first_signup AS (
         SELECT DISTINCT ON (s.alias_id) s.alias_id, s.session_number
           FROM pg_temp._sessionize_events s
@@ -79,8 +89,8 @@ BEGIN
       FROM per_session p
       JOIN landing l ON l.alias_id = p.alias_id AND l.session_number = p.session_number
       JOIN identified i ON i.alias_id = p.alias_id
-      LEFT JOIN first_signup f ON f.alias_id = p.alias_id
-     CROSS JOIN LATERAL attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign) t;
+      JOIN touches t ON t.touch_key = l.touch_key
+      LEFT JOIN first_signup f ON f.alias_id = p.alias_id;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 
     -- What attribution needs from the events, while they are at hand: the
