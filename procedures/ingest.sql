@@ -171,6 +171,10 @@ BEGIN
                load_column = EXCLUDED.load_column, updated_at = now();
     END LOOP;
 
+    -- Rows re-read from the overlap that an earlier run took in whole: deciding
+    -- them again would change nothing and cost a lookup in all history each.
+    DELETE FROM pg_temp._ingest_batch b USING attrib.overlap_rows o
+     WHERE o.source_table = b.source_table AND o.row_hash = b.row_hash;
     ANALYZE pg_temp._ingest_batch;
 
     -- Identify pairs (SPEC 3): both ids present and different, a time known.
@@ -331,6 +335,16 @@ BEGIN
 
     INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
     SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM pg_temp._ingest_new n;
+
+    -- Remember what the next run will re-read (the new overlap window).
+    DELETE FROM attrib.overlap_rows o USING attrib.ingest_state st
+     WHERE st.source_table = o.source_table AND o.load_time <= st.watermark - v_overlap;
+    INSERT INTO attrib.overlap_rows (source_table, row_hash, load_time)
+    SELECT DISTINCT ON (b.source_table, b.row_hash) b.source_table, b.row_hash, b.load_time
+      FROM pg_temp._ingest_batch b
+      JOIN attrib.ingest_state st ON st.source_table = b.source_table
+     WHERE b.load_time IS NULL OR b.load_time > st.watermark - v_overlap
+    ON CONFLICT (source_table, row_hash) DO NOTHING;
 
     IF EXISTS (SELECT 1 FROM partitioning.events_default) THEN
         RAISE EXCEPTION 'rows landed in the default partition partitioning.events_default'

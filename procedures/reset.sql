@@ -8,7 +8,7 @@ RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    TRUNCATE partitioning.events, partitioning.message_index, partitioning.alias_months, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.state,
+    TRUNCATE partitioning.events, partitioning.message_index, partitioning.alias_months, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.overlap_rows, attrib.state,
              aliasing.identify_pairs, aliasing.known_pairs, aliasing.owners,
              sessions_stages.changed_identities, sessions_stages.touched_anonymous_ids, sessions_stages.dirty_aliases,
              sessions_stages.all_sessions, sessions_stages.signups, sessions_stages.useful_sessions, sessions_stages.attribution,
