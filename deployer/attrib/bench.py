@@ -13,7 +13,9 @@ On a fresh database of the local cluster it generates Segment data
    bookkeeping of `attrib run`);
 3. appends one more day (about events/days rows, including identifies that
    re-alias old anonymous ids and late events) and times the incremental run
-   the same way.
+   the same way; then again, day after day, `increments` times. A run of a
+   few hundred milliseconds varies by a tenth from one day to the next, so
+   the ratios use the median increment and the JSON keeps every one.
 
 Before the reference and before the increment the database is *settled*
 (untimed `VACUUM (ANALYZE)` and `CHECKPOINT`): the reference and the full run
@@ -69,6 +71,7 @@ TARGET_INCREMENT_AT = 10_000_000   # ... at 10 M events of history
 TARGET_INCREMENT_GROWTH = 1.2      # increment grows < 1.2x ...
 TARGET_GROWTH_HISTORY = 10.0       # ... when the history grows 10x
 PROFILE_TOP = 20                   # statements kept per phase with --profile
+DEFAULT_INCREMENTS = 3             # one-day increments timed per scale; the median counts
 
 Say = Callable[[str], None]
 
@@ -109,6 +112,21 @@ class Phase:
 
 
 @dataclass
+class Increment:
+    """One appended day and the incremental run that took it in."""
+
+    events: int                 # pages + tracks source rows appended
+    identifies: int
+    append_seconds: float       # generating the day (untimed by the run)
+    phase: Phase
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.phase.to_dict(), "events": self.events, "identifies": self.identifies,
+                "append_seconds": self.append_seconds,
+                "events_per_second": self.events / self.phase.seconds if self.phase.seconds else None}
+
+
+@dataclass
 class ScaleResult:
     """Everything measured for one history size, in its own database."""
 
@@ -122,11 +140,18 @@ class ScaleResult:
     reference_seconds: float
     reference_rows: int
     full: Phase
-    increment_events: int       # pages + tracks source rows appended
-    increment_identifies: int
-    append_seconds: float
-    increment: Phase
+    increments: list[Increment]  # in the order the days were appended
     kept: bool
+
+    @property
+    def median_increment(self) -> Increment:
+        """The increment of median run time (the lower one of the middle two for an even count)."""
+        ranked = sorted(self.increments, key=lambda i: i.phase.seconds)
+        return ranked[(len(ranked) - 1) // 2]
+
+    @property
+    def increment(self) -> Phase:
+        return self.median_increment.phase
 
     @property
     def events_per_second(self) -> float:
@@ -150,10 +175,8 @@ class ScaleResult:
                           "events_per_second": self.reference_rows / self.reference_seconds
                           if self.reference_seconds else None},
             "full": {**self.full.to_dict(), "events_per_second": self.events_per_second},
-            "increment": {**self.increment.to_dict(), "events": self.increment_events,
-                          "identifies": self.increment_identifies, "append_seconds": self.append_seconds,
-                          "events_per_second": self.increment_events / self.increment.seconds
-                          if self.increment.seconds else None},
+            "increment": {**self.median_increment.to_dict(), "of": "median of increments"},
+            "increments": [i.to_dict() for i in self.increments],
             "ratios": {"full_over_reference": self.full_over_reference,
                        "increment_over_full": self.increment_over_full},
         }
@@ -394,8 +417,8 @@ def database_name(events: int) -> str:
 
 
 def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int, keep: bool,
-                  profile: bool, say: Say) -> ScaleResult:
-    """Generate one history in a fresh database and time reference, full run and increment."""
+                  profile: bool, say: Say, increments: int = DEFAULT_INCREMENTS) -> ScaleResult:
+    """Generate one history in a fresh database and time reference, full run and increments."""
     name = database_name(events)
     say(f"[{events:,} events over {days} days] fresh database {name}")
     try:
@@ -416,20 +439,22 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
             say(f"  reference statement {reference_seconds:8.2f} s  ({reference_rows:,} rows)")
             full = time_stages(conn, say, "full", profile=profile)
             say(f"  full run {full.seconds:.2f} s")
-            added = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, replace=False,
-                             append_days=1)
-            say(f"  appended {added.events:,} events, {added.identifies:,} identifies "
-                f"in {added.seconds:.1f} s")
-            settled += settle(conn)
-            say(f"  settled (VACUUM (ANALYZE), CHECKPOINT; untimed) in {settled:.1f} s")
-            increment = time_stages(conn, say, "incr", profile=profile)
-            say(f"  incremental run {increment.seconds:.2f} s")
+            timed: list[Increment] = []
+            for day in range(1, increments + 1):
+                added = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, replace=False,
+                                 append_days=1)
+                say(f"  day {day}/{increments}: appended {added.events:,} events, "
+                    f"{added.identifies:,} identifies in {added.seconds:.1f} s")
+                took = settle(conn)
+                settled += took
+                say(f"  settled (VACUUM (ANALYZE), CHECKPOINT; untimed) in {took:.1f} s")
+                phase = time_stages(conn, say, "incr", profile=profile)
+                say(f"  incremental run {phase.seconds:.2f} s")
+                timed.append(Increment(added.events, added.identifies, added.seconds, phase))
         return ScaleResult(
             database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
             generate_seconds=stats.seconds, settle_seconds=settled, reference_seconds=reference_seconds,
-            reference_rows=reference_rows, full=full, increment_events=added.events,
-            increment_identifies=added.identifies, append_seconds=added.seconds,
-            increment=increment, kept=keep)
+            reference_rows=reference_rows, full=full, increments=timed, kept=keep)
     finally:
         if not keep:
             drop_database(target, name)
@@ -442,16 +467,21 @@ def drop_database(target: clusters.Cluster, name: str) -> None:
 
 def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
         scales: list[int] | None = None, keep: bool = False, profile: bool = False,
-        say: Say | None = None, command: list[str] | None = None) -> BenchResult:
+        increments: int = DEFAULT_INCREMENTS, say: Say | None = None,
+        command: list[str] | None = None) -> BenchResult:
     """The whole benchmark: every planned scale, one after the other, each in its own database."""
     say = say or (lambda message: None)
     started = datetime.now(timezone.utc)
     with _connect(target.dsn_for("postgres")) as conn:
         settings = postgres_settings(conn)
-    results = [measure_scale(target, events=n, days=d, seed=seed, keep=keep, profile=profile, say=say)
+    if increments < 1:
+        raise AttribError(f"--increments must be at least 1 (got {increments})")
+    results = [measure_scale(target, events=n, days=d, seed=seed, keep=keep, profile=profile, say=say,
+                             increments=increments)
                for n, d in plan(events, days, scales)]
     # Each phase restarts the kernel's peak counter; the process's peak is the largest seen.
-    peaks = [peak_rss_mb()] + [value for s in results for phase in (s.full, s.increment)
+    peaks = [peak_rss_mb()] + [value for s in results
+                               for phase in (s.full, *(i.phase for i in s.increments))
                                for value in (phase.peak_rss_mb or 0.0, phase.process_peak_before_mb)]
     return BenchResult(started_at=started, finished_at=datetime.now(timezone.utc), scales=results,
                        postgres=settings, machine=machine_info(), peak_rss_mb=max(peaks),
@@ -532,10 +562,11 @@ def tables(result: BenchResult) -> list[Table]:
     row("events / s (full)", lambda s: f"{s.events_per_second:,.0f}")
     row("full / reference", lambda s: f"{s.full_over_reference:.2f}x")
     runs.add_section()
-    row("appended events (1 day)", lambda s: f"{s.increment_events:,}")
+    row("appended events (1 day)", lambda s: f"{s.median_increment.events:,}")
     for i, stage in enumerate(STAGES):
         row(f"incr: {stage}", lambda s, i=i: _f(s.increment.stages[i].seconds))
-    row("incremental run", lambda s: _f(s.increment.seconds))
+    row("incremental run (median)", lambda s: _f(s.increment.seconds))
+    row("each day's run", lambda s: " ".join(_f(i.phase.seconds) for i in s.increments))
     row("incremental / full", lambda s: f"{s.increment_over_full:.1%}")
     runs.add_section()
     row("peak RSS full / incr (MB)", lambda s: f"{_f(s.full.peak_rss_mb, 0)} / {_f(s.increment.peak_rss_mb, 0)}")

@@ -18,7 +18,7 @@ from conftest import SERVER, server_dsn
 def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     port = conninfo_to_dict(SERVER).get("port") or "5432"
     result = CliRunner().invoke(main, ["bench", "--port", str(port), "--events", "20000", "--days", "30",
-                                       "--output", str(tmp_path)])
+                                       "--increments", "2", "--output", str(tmp_path)])
     assert result.exit_code == 0, result.output
 
     [path] = tmp_path.glob("*-*.json")
@@ -37,6 +37,9 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
         assert all(stage["seconds"] > 0 for stage in run[phase]["stages"].values())
         assert run[phase]["seconds"] > 0
     assert run["full"]["stages"]["ingest"]["rows_written"] > 0
+    days = run["increments"]
+    assert len(days) == 2 and all(day["events"] > 0 and day["seconds"] > 0 for day in days)
+    assert run["increment"]["seconds"] == min(day["seconds"] for day in days), "median of two: the lower"
     assert run["full"]["events_per_second"] > 0
     assert run["ratios"]["full_over_reference"] > 0 and run["ratios"]["increment_over_full"] > 0
     assert {t["status"] for t in report["targets"]} <= {"PASS", "MISS"}
