@@ -1,8 +1,7 @@
 -- attrib._month: the UTC month (its first day) of an event time, the key of
 -- partitioning.alias_months. UTC, so the key never depends on the session's
--- TimeZone. Reads turn it back into the range that run-time partition
--- pruning understands: from month::timestamp AT TIME ZONE 'UTC' to
--- (month + interval '1 month') AT TIME ZONE 'UTC'.
+-- TimeZone. Reads turn it back into a time range with attrib._month_start
+-- and attrib._month_end.
 CREATE OR REPLACE FUNCTION attrib._month(p_ts timestamptz)
 RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -55,8 +55,8 @@ BEGIN
               JOIN partitioning.alias_months am ON am.alias_id = u.user_id
               JOIN partitioning.events e
                 ON e.alias_id = am.alias_id
-               AND e.event_ts >= am.month::timestamp AT TIME ZONE 'UTC'
-               AND e.event_ts < (am.month + interval '1 month') AT TIME ZONE 'UTC'
+               AND e.event_ts >= attrib._month_start(am.month)
+               AND e.event_ts < attrib._month_end(am.month)
               JOIN pg_temp._alias_pairs p ON p.anonymous_id = e.anonymous_id AND p.user_id = e.user_id) x
      GROUP BY 1, 2;
 
@@ -88,8 +88,8 @@ BEGIN
          USING pg_temp._alias_owner_changes c, partitioning.alias_months am
          WHERE am.alias_id = coalesce(c.old_owner, c.anonymous_id)
            AND e.alias_id = am.alias_id
-           AND e.event_ts >= am.month::timestamp AT TIME ZONE 'UTC'
-           AND e.event_ts < (am.month + interval '1 month') AT TIME ZONE 'UTC'
+           AND e.event_ts >= attrib._month_start(am.month)
+           AND e.event_ts < attrib._month_end(am.month)
            AND e.anonymous_id = c.anonymous_id AND e.user_id IS NULL
         RETURNING coalesce(c.new_owner, c.anonymous_id) AS new_alias, e.event_ts, e.message_id, e.kind, e.event,
                   e.anonymous_id, e.user_id, e.received_at, e.uuid_ts, e.url, e.url_clean, e.referrer,

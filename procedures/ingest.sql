@@ -55,7 +55,8 @@ BEGIN
     ) ON COMMIT DROP;
     -- The bot pattern is matched once per distinct user agent, not per row:
     -- a load has few distinct agents, and a case-insensitive regex per row
-    -- was a tenth of a full ingest.
+    -- was a tenth of a full ingest. The agents are read in a pass of their
+    -- own before the batch because a bot's reject keeps the row as read.
     DROP TABLE IF EXISTS pg_temp._ingest_agents;
     CREATE TEMP TABLE _ingest_agents (
         user_agent text PRIMARY KEY,

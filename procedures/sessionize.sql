@@ -41,8 +41,8 @@ BEGIN
               JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
               JOIN partitioning.events ev
                 ON ev.alias_id = am.alias_id
-               AND ev.event_ts >= am.month::timestamp AT TIME ZONE 'UTC'
-               AND ev.event_ts < (am.month + interval '1 month') AT TIME ZONE 'UTC') e;
+               AND ev.event_ts >= attrib._month_start(am.month)
+               AND ev.event_ts < attrib._month_end(am.month)) e;
     GET DIAGNOSTICS rows_read = ROW_COUNT;
     PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._sessionize_events;
