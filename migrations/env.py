@@ -50,11 +50,19 @@ def _run(connection) -> None:
     with context.begin_transaction():
         # One deploy at a time: a second concurrent deploy waits, then finds
         # nothing to do.
-        connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('attrib.deploy'))")
+        # Names resolve through trusted schemas only: a function or operator
+        # that another role planted in a schema on the deployer's search_path
+        # (public, say) never runs with the deployer's rights.
+        connection.exec_driver_sql("SET LOCAL search_path = pg_catalog, pg_temp")
+        connection.exec_driver_sql("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('attrib.deploy'))")
         context.run_migrations()
         if _at_head(connection):
             applied = procedures.apply(connection)
             config.attributes["procedures_applied"] = applied
+            roles = config.attributes.get("roles") or {}
+            connection.exec_driver_sql(
+                "SELECT attrib._grant_privileges(%s, %s, %s)",
+                (roles.get("owner"), roles.get("runner"), roles.get("reader")))
 
 
 if context.is_offline_mode():

@@ -8,6 +8,7 @@
 CREATE OR REPLACE FUNCTION attrib._index_load_time(p_schema text, p_table text, p_column text)
 RETURNS void
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_table regclass := format('%I.%I', p_schema, p_table)::regclass;

@@ -4,11 +4,11 @@
 CREATE OR REPLACE FUNCTION attrib._is_few(p_keys bigint)
 RETURNS boolean
 LANGUAGE sql STABLE
-AS $$
+BEGIN ATOMIC
     SELECT p_keys * 50 < coalesce(sum(greatest(c.reltuples, 0)), 0)
       FROM pg_catalog.pg_inherits i
       JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'partitioning.events'::regclass
-$$;
+     WHERE i.inhparent = 'partitioning.events'::regclass;
+END;
 COMMENT ON FUNCTION attrib._is_few(bigint) IS
   'Private: true when a work set of p_keys keys is small against the events (index probes beat a scan)';

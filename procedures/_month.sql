@@ -5,8 +5,8 @@
 CREATE OR REPLACE FUNCTION attrib._month(p_ts timestamptz)
 RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT date_trunc('month', p_ts AT TIME ZONE 'UTC')::date
-$$;
+BEGIN ATOMIC
+    SELECT date_trunc('month', p_ts AT TIME ZONE 'UTC')::date;
+END;
 COMMENT ON FUNCTION attrib._month(timestamptz) IS
   'Private: the UTC month (first day) of an event time, as kept in partitioning.alias_months';

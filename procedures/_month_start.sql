@@ -5,8 +5,8 @@
 CREATE OR REPLACE FUNCTION attrib._month_start(p_month date)
 RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT p_month::timestamp AT TIME ZONE 'UTC'
-$$;
+BEGIN ATOMIC
+    SELECT p_month::timestamp AT TIME ZONE 'UTC';
+END;
 COMMENT ON FUNCTION attrib._month_start(date) IS
   'Private: first instant of a UTC month (partitioning.alias_months.month); events are >= it';

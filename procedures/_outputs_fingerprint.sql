@@ -5,7 +5,7 @@
 CREATE OR REPLACE FUNCTION attrib._outputs_fingerprint()
 RETURNS text
 LANGUAGE sql STABLE
-AS $$
+BEGIN ATOMIC
     SELECT md5(
         (SELECT string_agg(s.name || '=' || s.value::text, ';' ORDER BY s.name COLLATE "C")
            FROM attrib.settings s
@@ -13,7 +13,7 @@ AS $$
                            'paid_medium_pattern', 'time_decay_half_life'))
         || '|' ||
         coalesce((SELECT string_agg(c.name || '=' || c.class, ';' ORDER BY c.name COLLATE "C")
-                    FROM attrib.source_classes c), ''))
-$$;
+                    FROM attrib.source_classes c), ''));
+END;
 COMMENT ON FUNCTION attrib._outputs_fingerprint() IS
   'Private: hash of the settings and source classes the outputs depend on';

@@ -8,9 +8,9 @@
 CREATE OR REPLACE FUNCTION attrib._plan_for_few(p_few boolean)
 RETURNS void
 LANGUAGE sql
-AS $$
+BEGIN ATOMIC
     SELECT set_config('enable_hashjoin', CASE WHEN p_few THEN 'off' ELSE 'on' END, true),
-           set_config('enable_mergejoin', CASE WHEN p_few THEN 'off' ELSE 'on' END, true)
-$$;
+           set_config('enable_mergejoin', CASE WHEN p_few THEN 'off' ELSE 'on' END, true);
+END;
 COMMENT ON FUNCTION attrib._plan_for_few(boolean) IS
   'Private: transaction-local planner steering to index nested loops for small work sets (true) or back (false)';

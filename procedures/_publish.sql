@@ -4,6 +4,7 @@
 CREATE OR REPLACE FUNCTION attrib._publish()
 RETURNS void
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_changed bigint;

@@ -9,6 +9,7 @@ CREATE OR REPLACE FUNCTION attrib._raise(
     p_hint     text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_state   text := coalesce(nullif(p_sqlstate, ''), 'XX000');

@@ -1,43 +1,49 @@
--- attrib._run_lock: takes the run lock (a session-level advisory lock, so it
--- survives the COMMITs between stages and vanishes with a dead backend), or
--- fails at once with 55P03 naming the run that holds it. Re-entrant within a
--- session: the CLI holds it across its stage calls, and each run_stage call
--- takes and releases one more level.
+-- attrib._run_lock: takes the run lease (attrib.run_lease), or fails at once
+-- with 55P03 naming the run that holds it. The lease is a row only attrib's
+-- own functions can write, so no other login can take or fake it (a public
+-- advisory lock could be taken by anyone). It survives the COMMITs between
+-- stages; a holder whose backend is gone (terminated, crashed, lost
+-- connection) is dead and loses it to the next run. Re-entrant within a
+-- backend: the CLI holds it across its stage calls, and each run_stage call
+-- takes and releases one more level. The caller commits the lease.
 CREATE OR REPLACE FUNCTION attrib._run_lock()
 RETURNS void
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_holder record;
 BEGIN
-    FOR v_attempt IN 1..3 LOOP
-        IF pg_catalog.pg_try_advisory_lock(attrib._run_lock_key()) THEN
-            RETURN;
-        END IF;
-        SELECT * INTO v_holder FROM attrib._run_holder();
-        IF v_holder.pid IS NOT NULL THEN
-            RAISE EXCEPTION 'another attrib run is in progress: %',
-                CASE WHEN v_holder.run_id IS NOT NULL
-                     THEN format('run %s, pid %s, started %s', v_holder.run_id, v_holder.pid,
-                                 to_char(v_holder.run_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'))
-                     ELSE format('pid %s holds the run lock (connected %s)', v_holder.pid,
-                                 coalesce(to_char(v_holder.backend_start AT TIME ZONE 'UTC',
-                                                  'YYYY-MM-DD HH24:MI:SS "UTC"'), 'at an unknown time'))
-                END
-                USING ERRCODE = '55P03',
-                      DETAIL = format('The running run is in stage %s; application %s.',
-                                      coalesce(v_holder.stage, '(none yet)'),
-                                      coalesce(nullif(v_holder.application_name, ''), '(unknown)')),
-                      HINT = format('Wait for it to finish (`attrib status` shows its progress). If it hangs, '
-                                    'SELECT pg_terminate_backend(%s); the next run marks its stages failed.',
-                                    v_holder.pid);
-        END IF;
-        -- the holder let go between our try and our look: try again
-    END LOOP;
-    RAISE EXCEPTION 'another attrib run is in progress: the run lock is taken and released too often to get it'
+    -- A concurrent taker waits here for the other's commit, then sees it alive.
+    UPDATE attrib.run_lease l
+       SET depth = CASE WHEN l.pid = pg_backend_pid() AND l.depth > 0 THEN l.depth + 1 ELSE 1 END,
+           pid = pg_backend_pid(),
+           backend_start = (SELECT a.backend_start FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()),
+           taken_at = CASE WHEN l.pid = pg_backend_pid() AND l.depth > 0 THEN l.taken_at ELSE clock_timestamp() END
+     WHERE l.depth = 0
+        OR l.pid = pg_backend_pid()
+        OR NOT EXISTS (SELECT FROM pg_stat_activity a WHERE a.pid = l.pid AND a.backend_start = l.backend_start);
+    IF FOUND THEN
+        RETURN;
+    END IF;
+    SELECT * INTO v_holder FROM attrib._run_holder();
+    RAISE EXCEPTION 'another attrib run is in progress: %',
+        CASE WHEN v_holder.run_id IS NOT NULL
+             THEN format('run %s, pid %s, started %s', v_holder.run_id, v_holder.pid,
+                         to_char(v_holder.run_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'))
+             ELSE format('pid %s holds the run lock (connected %s)', v_holder.pid,
+                         coalesce(to_char(v_holder.backend_start AT TIME ZONE 'UTC',
+                                          'YYYY-MM-DD HH24:MI:SS "UTC"'), 'at an unknown time'))
+        END
         USING ERRCODE = '55P03',
-              HINT = 'Wait a moment and try again; `attrib status` shows the runs.';
+              DETAIL = format('The running run is in stage %s; application %s.',
+                              coalesce(v_holder.stage, '(none yet)'),
+                              coalesce(nullif(v_holder.application_name, ''), '(unknown)')),
+              HINT = format('Wait for it to finish (`attrib status` shows its progress). If it hangs, '
+                            'SELECT pg_terminate_backend(%s); the next run marks its stages failed.',
+                            v_holder.pid);
 END
 $$;
 COMMENT ON FUNCTION attrib._run_lock() IS
-  'Private: takes the run lock or raises 55P03 naming the running run (pid, start time)';
+  'Private: takes the run lease (re-entrant per backend) or raises 55P03 naming the running run (pid, start time)';

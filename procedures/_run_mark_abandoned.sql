@@ -5,6 +5,8 @@
 CREATE OR REPLACE FUNCTION attrib._run_mark_abandoned()
 RETURNS bigint
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_count bigint;

@@ -11,6 +11,8 @@ CREATE OR REPLACE FUNCTION attrib._run_stage_exec(
     p_fault_sleep    double precision DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_read       bigint;
@@ -31,8 +33,12 @@ BEGIN
                   HINT = format('Stages: %s, or reset.', array_to_string(attrib._run_stages(), ', '));
     END IF;
 
+    -- a stage that called pg_partman handed the session its own search_path
+    -- back (attrib._partman_done); the rest of this function keeps the pinned one
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+
     IF p_fault_sleep > 0 THEN
-        PERFORM pg_catalog.pg_sleep(p_fault_sleep);
+        PERFORM pg_catalog.pg_sleep(least(p_fault_sleep, 120));  -- bounded, whatever the table says
     END IF;
     IF p_fault_sqlstate IS NOT NULL THEN
         RAISE EXCEPTION '%', coalesce(p_fault_message, 'injected fault')

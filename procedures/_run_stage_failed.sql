@@ -7,6 +7,8 @@ CREATE OR REPLACE FUNCTION attrib._run_stage_failed(
     p_message  text)
 RETURNS void
 LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
     UPDATE attrib.run_log l
        SET status = 'failed', finished_at = pg_catalog.clock_timestamp(),

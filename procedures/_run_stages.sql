@@ -3,7 +3,7 @@
 CREATE OR REPLACE FUNCTION attrib._run_stages()
 RETURNS text[]
 LANGUAGE sql IMMUTABLE
-AS $$
-    SELECT ARRAY['ingest', 'alias', 'sessionize', 'signup', 'attribute', 'maintain']::text[]
-$$;
+BEGIN ATOMIC
+    SELECT ARRAY['ingest', 'alias', 'sessionize', 'signup', 'attribute', 'maintain']::text[];
+END;
 COMMENT ON FUNCTION attrib._run_stages() IS 'Private: the stages of a run, in run order';

@@ -1,13 +1,16 @@
--- attrib._run_unlock: releases one level of this session's run lock, if it
--- holds one (quietly: pg_advisory_unlock would warn when it does not).
+-- attrib._run_unlock: releases one level of this backend's run lease, if it
+-- holds it (quietly otherwise). The caller commits the release.
 CREATE OR REPLACE FUNCTION attrib._run_unlock()
 RETURNS void
-LANGUAGE plpgsql
+LANGUAGE sql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM attrib._run_holder() h WHERE h.pid = pg_catalog.pg_backend_pid()) THEN
-        PERFORM pg_catalog.pg_advisory_unlock(attrib._run_lock_key());
-    END IF;
-END
+    UPDATE attrib.run_lease l
+       SET depth = l.depth - 1,
+           pid = CASE WHEN l.depth > 1 THEN l.pid END,
+           backend_start = CASE WHEN l.depth > 1 THEN l.backend_start END,
+           taken_at = CASE WHEN l.depth > 1 THEN l.taken_at END
+     WHERE l.pid = pg_backend_pid() AND l.depth > 0
 $$;
-COMMENT ON FUNCTION attrib._run_unlock() IS 'Private: releases one level of this session''s run lock, if held';
+COMMENT ON FUNCTION attrib._run_unlock() IS 'Private: releases one level of this backend''s run lease, if held';

@@ -4,6 +4,11 @@
 -- in the catalog on every run: a present column is cast to the type the
 -- pipeline reads, a missing optional one reads as NULL, a missing required
 -- one stops the run with an error naming table and column.
+--
+-- A column whose type is not built into PostgreSQL (a domain, composite,
+-- enum, range or base type someone created) also stops the run, naming
+-- table, column and type (SPEC 1): its cast or output function is code the
+-- type's owner wrote, and reading the column would run it as attrib's owner.
 CREATE OR REPLACE FUNCTION attrib._source_expr(
     p_schema   text,
     p_table    text,
@@ -12,11 +17,26 @@ CREATE OR REPLACE FUNCTION attrib._source_expr(
     p_required boolean DEFAULT false)
 RETURNS text
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    v_type oid;
 BEGIN
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid = format('%I.%I', p_schema, p_table)::regclass
-                  AND a.attname = p_column AND a.attnum > 0 AND NOT a.attisdropped) THEN
+    SELECT a.atttypid INTO v_type
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid = format('%I.%I', p_schema, p_table)::regclass
+       AND a.attname = p_column AND a.attnum > 0 AND NOT a.attisdropped;
+    IF v_type >= 16384 THEN  -- FirstNormalObjectId: every built-in type's oid is below it
+        RAISE EXCEPTION 'source column %.%.% has type %, which is not built into PostgreSQL',
+                        p_schema, p_table, p_column, v_type::regtype
+            USING ERRCODE = '42804',
+                  DETAIL = 'attrib reads only columns of built-in types: a user-defined type''s casts and output '
+                           'functions are code its owner wrote, and attrib never runs it (SPEC section 1).',
+                  HINT = format('Change the column to a built-in type, e.g. ALTER TABLE %I.%I ALTER COLUMN %I TYPE %s '
+                                'USING %I::text; or point source_schema at tables that have one.',
+                                p_schema, p_table, p_column, p_type, p_column);
+    END IF;
+    IF v_type IS NOT NULL THEN
         RETURN format('%I::%s AS %I', p_column, p_type, p_column);
     END IF;
     IF p_required THEN
@@ -30,4 +50,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib._source_expr(text, text, text, text, boolean) IS
-  'Private: SELECT expression for a source column (cast, NULL when optional and absent, error when required and absent)';
+  'Private: SELECT expression for a source column (cast, NULL when optional and absent, error when required and absent '
+  'or of a type that is not built in)';

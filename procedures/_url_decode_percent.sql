@@ -29,6 +29,7 @@ CREATE OR REPLACE FUNCTION attrib._url_decode_percent(p_value text)
 RETURNS text
 LANGUAGE plpgsql
 IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_value text := replace(p_value, '+', ' ');

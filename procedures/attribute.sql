@@ -10,6 +10,8 @@ CREATE OR REPLACE FUNCTION attrib.attribute(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE

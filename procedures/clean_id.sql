@@ -6,15 +6,15 @@ CREATE OR REPLACE FUNCTION attrib.clean_id(p_value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
     SELECT CASE
              WHEN octet_length(attrib.trim_ascii(p_value)) <= 9
               AND attrib.lower_ascii(attrib.trim_ascii(p_value))
                   IN ('', 'null', 'undefined', 'none', '<nil>')
                THEN NULL
              ELSE attrib.trim_ascii(p_value)
-           END
-$$;
+           END;
+END;
 
 COMMENT ON FUNCTION attrib.clean_id(text) IS
   'SPEC 2 id: trimmed; empty, null, undefined, none and <nil> (any ASCII case) are NULL';

@@ -15,6 +15,7 @@ CREATE OR REPLACE FUNCTION attrib.click_network(p_url text, p_click_ids jsonb)
 RETURNS text
 LANGUAGE plpgsql
 IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_query text;

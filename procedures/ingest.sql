@@ -13,6 +13,8 @@ CREATE OR REPLACE FUNCTION attrib.ingest(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
@@ -64,12 +66,25 @@ BEGIN
     ) ON COMMIT DROP;
 
     FOREACH v_table IN ARRAY ARRAY['pages', 'tracks', 'identifies'] LOOP
+        -- the stages read the source as attrib's owner role, which needs a grant
+        IF (to_regnamespace(quote_ident(v_schema)) IS NOT NULL
+            AND NOT has_schema_privilege(current_user, v_schema, 'USAGE'))
+           OR (to_regclass(format('%I.%I', v_schema, v_table)) IS NOT NULL
+               AND NOT has_table_privilege(current_user, format('%I.%I', v_schema, v_table), 'SELECT')) THEN
+            RAISE EXCEPTION 'attrib cannot read source table %.%: role % has no SELECT on it', v_schema, v_table, current_user
+                USING ERRCODE = '42501',
+                      DETAIL = 'The stages read the source as attrib''s owner role, never as the caller.',
+                      HINT = format('As the deploying user: attrib deploy --grant-source (or GRANT USAGE ON SCHEMA %I TO %I; '
+                                    'GRANT SELECT ON %I.%I TO %I;).', v_schema, current_user, v_schema, v_table, current_user);
+        END IF;
         IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
             RAISE EXCEPTION 'source table %.% does not exist', v_schema, v_table
                 USING ERRCODE = '42P01',
                       HINT = 'Load the Segment tables pages, tracks and identifies into that schema, '
                              'or point attrib at them: UPDATE attrib.settings SET value = ''"your_schema"'' WHERE name = ''source_schema'';';
         END IF;
+        -- a view or a table with row-level security runs its owner's code: only a trusted owner's
+        PERFORM attrib._trusted_relation(v_schema, v_table, 'source_schema');
         v_load_column := CASE WHEN attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz') LIKE 'NULL%'
                               THEN 'received_at' ELSE 'uuid_ts' END;
         SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
@@ -357,6 +372,7 @@ BEGIN
                   DETAIL = 'Every event must fall in a monthly partition; the default one must stay empty.',
                   HINT = 'Run SELECT * FROM partman.check_default(); then move them with partman.partition_data_time(''partitioning.events'').';
     END IF;
+    PERFORM attrib._partman_done();  -- last: the caller gets its own search_path back
 END
 $$;
 COMMENT ON FUNCTION attrib.ingest(bigint) IS

@@ -9,9 +9,9 @@ CREATE OR REPLACE FUNCTION attrib.lower_ascii(p_value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT lower(p_value COLLATE "C")
-$$;
+BEGIN ATOMIC
+    SELECT lower(p_value COLLATE "C");
+END;
 
 COMMENT ON FUNCTION attrib.lower_ascii(text) IS
   'SPEC lower-cased: ASCII A-Z changed to a-z, every other character kept';

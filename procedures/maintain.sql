@@ -10,6 +10,8 @@ CREATE OR REPLACE FUNCTION attrib.maintain(
     OUT rows_duplicated bigint)
 RETURNS record
 LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
@@ -56,6 +58,7 @@ BEGIN
         ANALYZE sessions.attribution;
         DELETE FROM attrib.state WHERE key = 'outputs_changed';
     END IF;
+    PERFORM attrib._partman_done();  -- last: the caller gets its own search_path back
 END
 $$;
 COMMENT ON FUNCTION attrib.maintain(bigint) IS

@@ -1,33 +1,18 @@
 -- attrib.run_attribution_retry: what the pg_cron retry job calls (attrib
 -- schedule --retry-window). It runs attrib.run_attribution() again only when
--- the latest run not started by a retry (the nightly one) began within
+-- attrib._run_retry_due says so: the latest run not started by a retry (the
+-- nightly one, also when it was refused at the run lease) began within
 -- p_window, no complete run has succeeded since, and no run is in progress;
 -- otherwise it does nothing. Its runs are logged with started_by = 'retry'.
+-- It runs as its caller: only schema-qualified calls, no operator.
 CREATE OR REPLACE PROCEDURE attrib.run_attribution_retry(p_window interval DEFAULT '2 hours')
 LANGUAGE plpgsql
 AS $$
-DECLARE
-    v_anchor_id    bigint;
-    v_anchor_start timestamptz;
 BEGIN
     IF pg_catalog.pg_is_in_recovery() THEN
         RETURN;
     END IF;
-    IF (SELECT h.pid FROM attrib._run_holder() h) IS NOT NULL THEN
-        RAISE NOTICE 'attrib: a run is in progress; nothing to retry';
-        RETURN;
-    END IF;
-    SELECT r.run_id, r.started_at INTO v_anchor_id, v_anchor_start
-      FROM attrib.runs r
-     WHERE r.started_by IS DISTINCT FROM 'retry' AND 'ingest' = ANY (r.stages)
-     ORDER BY r.run_id DESC
-     LIMIT 1;
-    IF v_anchor_id IS NULL OR v_anchor_start < pg_catalog.now() - p_window THEN
-        RAISE NOTICE 'attrib: no run started within the last %; nothing to retry', p_window;
-        RETURN;
-    END IF;
-    IF EXISTS (SELECT 1 FROM attrib.runs r WHERE r.run_id >= v_anchor_id AND r.complete) THEN
-        RAISE NOTICE 'attrib: run % or a later one succeeded; nothing to retry', v_anchor_id;
+    IF NOT attrib._run_retry_due(p_window) THEN
         RETURN;
     END IF;
     PERFORM pg_catalog.set_config('attrib.started_by', 'retry', false);

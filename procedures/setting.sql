@@ -4,6 +4,7 @@
 CREATE OR REPLACE FUNCTION attrib.setting(p_name text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_value jsonb;

@@ -3,6 +3,7 @@
 CREATE OR REPLACE FUNCTION attrib.setting_interval(p_name text)
 RETURNS interval
 LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     v_text text := attrib.setting_text(p_name);

@@ -2,7 +2,7 @@
 CREATE OR REPLACE FUNCTION attrib.setting_text(p_name text)
 RETURNS text
 LANGUAGE sql STABLE
-AS $$
-    SELECT attrib.setting(p_name) #>> '{}'
-$$;
+BEGIN ATOMIC
+    SELECT attrib.setting(p_name) #>> '{}';
+END;
 COMMENT ON FUNCTION attrib.setting_text(text) IS 'A scalar setting of attrib.settings as text';

@@ -17,7 +17,7 @@ CREATE OR REPLACE FUNCTION attrib.source_class(p_value text)
 RETURNS text
 LANGUAGE sql
 STABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
     SELECT c.class
       FROM (SELECT string_to_array(attrib.lower_ascii(p_value), '.') AS labels) v
      CROSS JOIN LATERAL unnest(v.labels) WITH ORDINALITY AS i(label, first_label)
@@ -26,8 +26,8 @@ AS $$
         ON c.name = array_to_string(v.labels[i.first_label:i.first_label + j.label_count - 1], '.')
      ORDER BY j.label_count DESC,
               array_position(ARRAY['search', 'social', 'email', 'ai'], c.class)
-     LIMIT 1
-$$;
+     LIMIT 1;
+END;
 
 COMMENT ON FUNCTION attrib.source_class(text) IS
   'SPEC 5 class of a source or host from attrib.source_classes: the matching name (whole contiguous labels, '

@@ -38,7 +38,7 @@ CREATE OR REPLACE FUNCTION attrib.touch(
 RETURNS TABLE (source text, medium text, campaign text, channel text, is_paid boolean)
 LANGUAGE sql
 STABLE
-AS $$
+BEGIN ATOMIC
     SELECT m.source, m.medium, m.campaign, ch.channel,
            ch.channel IN ('Paid Search', 'Paid Social', 'Display', 'Paid Other')
       FROM
@@ -120,8 +120,8 @@ AS $$
                      WHEN k.medium = 'affiliate' THEN 'Affiliates'
                      ELSE 'Other'
                    END AS channel
-            OFFSET 0) ch
-$$;
+            OFFSET 0) ch;
+END;
 
 COMMENT ON FUNCTION attrib.touch(text, text, text, text, text) IS
   'SPEC 5 touch of a landing event: source, medium, campaign, GA4 default channel and is_paid, '

@@ -6,9 +6,9 @@ CREATE OR REPLACE FUNCTION attrib.trim_ascii(p_value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT btrim(p_value, E' \t\n\x0B\f\r')
-$$;
+BEGIN ATOMIC
+    SELECT btrim(p_value, E' \t\n\x0B\f\r');
+END;
 
 COMMENT ON FUNCTION attrib.trim_ascii(text) IS
   'SPEC trimmed: the value without ASCII white space (space, tab, LF, VT, FF, CR) at both ends';

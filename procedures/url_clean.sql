@@ -4,9 +4,9 @@ CREATE OR REPLACE FUNCTION attrib.url_clean(p_url text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
-    SELECT split_part(split_part(p_url, '?', 1), '#', 1)
-$$;
+BEGIN ATOMIC
+    SELECT split_part(split_part(p_url, '?', 1), '#', 1);
+END;
 
 COMMENT ON FUNCTION attrib.url_clean(text) IS
   'SPEC 2 url_clean: the url cut at its first ? or #';

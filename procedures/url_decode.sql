@@ -12,12 +12,12 @@ CREATE OR REPLACE FUNCTION attrib.url_decode(p_value text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
     SELECT CASE
              WHEN strpos(p_value, '%') = 0 THEN nullif(attrib.trim_ascii(replace(p_value, '+', ' ')), '')
              ELSE attrib._url_decode_percent(p_value)
-           END
-$$;
+           END;
+END;
 
 COMMENT ON FUNCTION attrib.url_decode(text) IS
   'SPEC 2 decoded parameter value: + is a space, %XX decoded when all pairs are valid and the bytes valid UTF-8 '

@@ -10,7 +10,7 @@ CREATE OR REPLACE FUNCTION attrib.url_host(p_url text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
     SELECT nullif(
              regexp_replace(
                regexp_replace(
@@ -26,8 +26,8 @@ AS $$
                      ':[0-9]*$', '')),
                  '\.$', ''),
                '^www\.', ''),
-             '')
-$$;
+             '');
+END;
 
 COMMENT ON FUNCTION attrib.url_host(text) IS
   'SPEC 5 host(): authority of a url with a scheme, without userinfo and port, lower-cased, '

@@ -22,7 +22,7 @@ CREATE OR REPLACE FUNCTION attrib.url_param(p_url text, p_name text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
-AS $$
+BEGIN ATOMIC
     SELECT CASE
       WHEN strpos(p_url, p_name) > 0
        AND strpos(p_name, '&') = 0
@@ -41,8 +41,8 @@ AS $$
                strpos('&' || reverse(substr(split_part(p_url, '#', 1), nullif(strpos(split_part(p_url, '#', 1), '?'), 0) + 1)) || '&',
                       '=' || reverse(p_name) || '&') - 1),
                '&', -1)))
-    END
-$$;
+    END;
+END;
 
 COMMENT ON FUNCTION attrib.url_param(text, text) IS
   'SPEC 2: the decoded value of the last query parameter p_name of the url (fragment ignored, name case-sensitive); '

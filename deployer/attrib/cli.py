@@ -111,17 +111,30 @@ def db_status(port: int, datadir: str | None) -> None:
 @dsn_option
 @click.option("--sql", "sql_only", is_flag=True,
               help="Print the SQL a deploy to an empty database would run; change nothing.")
-def deploy_cmd(dsn: str | None, sql_only: bool) -> None:
-    """Install or upgrade attrib in a database (Alembic to head, then changed procedures).
+@click.option("--owner-role", metavar="ROLE",
+              help="NOLOGIN role that owns every attrib object. Default: the deployed one, else attrib_owner.")
+@click.option("--runner-role", metavar="ROLE",
+              help="Role that runs the pipeline (and the pg_cron jobs). Default: the deployed one, else attrib_runner.")
+@click.option("--reader-role", metavar="ROLE",
+              help="Role that may read the sessions.* outputs. Default: the deployed one, else attrib_reader.")
+@click.option("--grant-source", is_flag=True,
+              help="Also let attrib read the source tables (pages, tracks, identifies in source_schema) "
+                   "and give them the load-time index that keeps increments fast.")
+def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_role: str | None,
+               reader_role: str | None, grant_source: bool) -> None:
+    """Install or upgrade attrib in a database (Alembic to head, then changed procedures, then grants).
 
     Safe to repeat: a second deploy changes nothing. Edit a file in procedures/
-    and deploy again to ship it.
+    and deploy again to ship it. Run it as a superuser: it creates the
+    extensions and the three roles (owner, runner, reader; see README,
+    Security), missing ones created, and gives each only what it needs.
     """
     if sql_only:
         click.echo(deploy.upgrade_sql())
         return
     target = db.resolve_dsn(dsn)
-    result = deploy.upgrade(target)
+    roles = {"owner": owner_role, "runner": runner_role, "reader": reader_role}
+    result = deploy.upgrade(target, roles=roles, grant_source=grant_source)
     for notice in result.notices:
         err(f"NOTICE: {notice}")
     if result.changed:

@@ -58,6 +58,10 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
     progress = report.ConsoleReporter(Console(stderr=True))
     result = runner.run(target, stage=stage, full=full, retry_for=retry_for, lock_timeout=lock_timeout,
                         reporter=progress)
+    if result.superuser:
+        err(f"warning: this run ran as superuser {result.superuser}; attrib needs no superuser to run. "
+            f"Run it as the runner role instead, e.g. attrib run --dsn 'postgresql://{result.runner_role}@HOST/DB' "
+            "(see README, Security).")
     report.print_result(result, _stdout_console(), as_json=as_json)
     if result.status == "ok":
         return

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from .errors import AttribError
 from .paths import project_root
@@ -143,10 +144,10 @@ def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-ty
 def create_database(cluster: Cluster, name: str, *, fresh: bool = False) -> str:
     with psycopg.connect(cluster.dsn_for("postgres"), autocommit=True) as conn:
         if fresh:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return cluster.dsn_for(name)
 
 

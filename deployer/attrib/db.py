@@ -52,9 +52,26 @@ def scrub(text: str, dsn: str) -> str:
     return text
 
 
+# Every statement attrib sends resolves names through trusted schemas only:
+# with the caller's search_path, a function another role planted in public
+# (say public.nextval(text), which beats pg_catalog.nextval(regclass) for a
+# quoted literal) would run with the caller's rights.
+TRUSTED_SEARCH_PATH = "-c search_path=pg_catalog,pg_temp"
+
+
+def _options(dsn: str) -> str:
+    """The DSN's libpq options with the trusted search_path appended (it wins over an earlier one)."""
+    try:
+        given = conninfo_to_dict(dsn).get("options") if dsn else None
+    except psycopg.ProgrammingError:
+        given = None
+    given = given or os.environ.get("PGOPTIONS")
+    return f"{given} {TRUSTED_SEARCH_PATH}" if given else TRUSTED_SEARCH_PATH
+
+
 def connect(dsn: str, *, autocommit: bool = True) -> psycopg.Connection:
     """A psycopg connection, or an AttribError that says how to fix the DSN."""
-    kwargs: dict[str, object] = {"autocommit": autocommit}
+    kwargs: dict[str, object] = {"autocommit": autocommit, "options": _options(dsn)}
     if "connect_timeout" not in dsn:
         kwargs["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
     try:

@@ -320,11 +320,19 @@ def generate(conn: psycopg.Connection, *, schema: str = "segment", events: int, 
             _lay_out_in_load_order(conn, schema)
         for table in TABLES:
             conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
+        _grant_to_attrib(conn, schema)
     stats.seconds = time.perf_counter() - started
     return stats
 
 
 # -- database helpers ----------------------------------------------------------
+
+
+def _grant_to_attrib(conn: psycopg.Connection, schema: str) -> None:
+    """Let attrib read the tables it was given (what `attrib deploy --grant-source` does), where it is deployed."""
+    deployed = conn.execute("SELECT pg_catalog.to_regprocedure('attrib._grant_source(text)') IS NOT NULL").fetchone()[0]
+    if deployed:
+        conn.execute("SELECT attrib._grant_source(%s)", (schema,))
 
 
 @dataclass

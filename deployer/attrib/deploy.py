@@ -65,9 +65,20 @@ def _with_connection(dsn: str, action: Callable[[Config, object], None]) -> tupl
     return result, cfg
 
 
-def upgrade(dsn: str) -> DeployResult:
-    """Migrate to head and apply changed procedures, in one transaction."""
-    result, _ = _with_connection(dsn, lambda cfg, _c: command.upgrade(cfg, "head"))
+def upgrade(dsn: str, roles: dict[str, str | None] | None = None, grant_source: bool = False) -> DeployResult:
+    """Migrate to head, apply changed procedures and grant the roles, in one transaction.
+
+    `roles` names the owner, runner and reader roles (None: keep the
+    deployed names, else the defaults). `grant_source` also lets attrib read
+    the source tables and indexes their load time (attrib._grant_source).
+    """
+    def action(cfg: Config, connection) -> None:
+        cfg.attributes["roles"] = roles or {}
+        command.upgrade(cfg, "head")
+        if grant_source:
+            connection.exec_driver_sql("SELECT attrib._grant_source()")
+
+    result, _ = _with_connection(dsn, action)
     return result
 
 

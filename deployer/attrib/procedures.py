@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 from .paths import procedures_dir, project_root
 
 
@@ -58,13 +60,29 @@ def apply(connection, directory: Path | None = None) -> list[str]:
     changed = [p for p in load(directory) if deployed.get(p.name) != p.checksum]
     if not changed:
         return []
-    # Bodies may call functions defined in files applied later in this loop.
+    # PL/pgSQL bodies may call functions defined in files applied later in
+    # this loop; BEGIN ATOMIC bodies are bound when created, so a file whose
+    # body names a function not created yet waits for the next pass.
     connection.exec_driver_sql("SET LOCAL check_function_bodies = off")
-    for item in changed:
-        run_script(connection, item.sql)
-        connection.exec_driver_sql(
-            "INSERT INTO attrib.deployed_procedures (file_name, checksum) VALUES (%s, %s) "
-            "ON CONFLICT (file_name) DO UPDATE SET checksum = EXCLUDED.checksum, deployed_at = now()",
-            (item.name, item.checksum),
-        )
+    pending = list(changed)
+    while pending:
+        waiting: list[tuple[Procedure, psycopg.Error]] = []
+        for item in pending:
+            connection.exec_driver_sql("SAVEPOINT attrib_procedure")
+            try:
+                run_script(connection, item.sql)
+            except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable) as exc:
+                connection.exec_driver_sql("ROLLBACK TO SAVEPOINT attrib_procedure")
+                waiting.append((item, exc))
+                continue
+            connection.exec_driver_sql("RELEASE SAVEPOINT attrib_procedure")
+            connection.exec_driver_sql(
+                "INSERT INTO attrib.deployed_procedures (file_name, checksum) VALUES (%s, %s) "
+                "ON CONFLICT (file_name) DO UPDATE SET checksum = EXCLUDED.checksum, deployed_at = pg_catalog.now()",
+                (item.name, item.checksum),
+            )
+        if len(waiting) == len(pending):  # no progress: a name that no file defines
+            item, exc = waiting[0]
+            raise exc
+        pending = [item for item, _ in waiting]
     return [p.name for p in changed]

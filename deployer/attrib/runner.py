@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable, Protocol
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from . import db
@@ -54,6 +55,8 @@ class RunResult:
     stages: list[StageResult] = field(default_factory=list)
     error: str | None = None  # `SQLSTATE: message` plus DETAIL/HINT lines
     error_kind: str | None = None  # transient | busy | permanent
+    superuser: str | None = None  # the superuser the run connected as (it should be the runner role)
+    runner_role: str | None = None
 
     @property
     def failed_stage(self) -> StageResult | None:
@@ -133,7 +136,7 @@ class RunSession:
     def _prepare(self) -> None:
         assert self.conn is not None
         millis = int(self.lock_timeout.total_seconds() * 1000)
-        self.conn.execute(f"SET lock_timeout = {millis}")
+        self.conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(millis)))
         self.conn.execute("SELECT attrib._run_lock()")
         self._pid = self.conn.info.backend_pid
 
@@ -215,6 +218,10 @@ def run(dsn: str, *, stage: str | None = None, full: bool = False,
             return _finish(result, started, exc)
         conn = session.ensure()
         result.database = conn.info.dbname
+        result.superuser, result.runner_role = conn.execute(
+            "SELECT CASE WHEN r.rolsuper THEN r.rolname::text END, "
+            "       (SELECT x.role_name FROM attrib.roles x WHERE x.kind = 'runner') "
+            "  FROM pg_catalog.pg_roles r WHERE r.rolname = current_user").fetchone()
         stages = plan(stage_names(conn), stage, full)
         result.run_id = conn.execute("SELECT nextval('attrib.run_id_seq')").fetchone()[0]
         for name in stages:

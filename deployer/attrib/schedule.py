@@ -10,9 +10,12 @@ transaction block pg_cron would wrap around several statements):
                            nothing unless the nightly run failed and none is
                            in progress (procedures/run_attribution_retry.sql)
 
-pg_cron runs in one database of the server (cron.database_name). When that
-is not the user's database, the jobs are created there with
-cron.schedule_in_database(..., database => the user's database).
+pg_cron runs in one database of the server (cron.database_name); the jobs
+are created there with cron.schedule_in_database(..., database => the
+user's database, username => attrib's runner role), so the nightly run is
+never a superuser's. That call needs the scheduling user to be a superuser,
+and the runner role to be able to log in. Jobs of the same name that an
+earlier `attrib schedule` created under another user are removed.
 pg_cron reads schedules in GMT (cron.timezone, from pg_cron 1.5, defaults to GMT).
 """
 
@@ -41,6 +44,7 @@ class CronLocation:
     database: str  # the user's database, where the jobs run
     same_database: bool  # pg_cron lives in the user's database
     timezone: str
+    runner: str  # the role the jobs run as
 
 
 def job_names(database: str) -> tuple[str, str]:
@@ -80,13 +84,19 @@ def retry_cron(expression: str, window: timedelta) -> str:
 
 def locate(conn: psycopg.Connection, dsn: str) -> CronLocation:
     """Where pg_cron lives for the connected database, or an AttribError saying how to get it."""
-    database, has_extension, preload, cron_db, timezone = conn.execute(
+    database, has_extension, preload, cron_db, timezone, runner, can_login = conn.execute(
         "SELECT current_database(), EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'), "
         "       current_setting('shared_preload_libraries'), current_setting('cron.database_name', true), "
-        "       current_setting('cron.timezone', true)").fetchone()
+        "       current_setting('cron.timezone', true), r.role_name, "
+        "       (SELECT rolcanlogin FROM pg_roles WHERE rolname = r.role_name) "
+        "  FROM attrib.roles r WHERE r.kind = 'runner'").fetchone()
     timezone = timezone or "GMT"
+    if not can_login:
+        raise AttribError(
+            f"the runner role {runner} cannot log in, so pg_cron cannot run the nightly job as it\n"
+            f"HINT: as a superuser: ALTER ROLE {runner} LOGIN; then `attrib schedule` again.")
     if has_extension:
-        return CronLocation(dsn, database, True, timezone)
+        return CronLocation(dsn, database, True, timezone, runner)
     if "pg_cron" not in [p.strip() for p in preload.split(",")]:
         raise AttribError(
             "pg_cron is not available on this server: it is not in shared_preload_libraries\n"
@@ -98,7 +108,7 @@ def locate(conn: psycopg.Connection, dsn: str) -> CronLocation:
         raise AttribError(
             f"pg_cron is preloaded for database {database} but the extension is not created there\n"
             "HINT: as a superuser: CREATE EXTENSION pg_cron; then `attrib schedule` again.")
-    return CronLocation(make_conninfo(dsn, dbname=cron_db), database, False, timezone)
+    return CronLocation(make_conninfo(dsn, dbname=cron_db), database, False, timezone, runner)
 
 
 def _connect_cron(location: CronLocation) -> psycopg.Connection:
@@ -113,23 +123,29 @@ def _connect_cron(location: CronLocation) -> psycopg.Connection:
 
 
 def _upsert(cron: psycopg.Connection, location: CronLocation, name: str, schedule: str, command: str) -> None:
-    if location.same_database:
-        cron.execute("SELECT cron.schedule(%s, %s, %s)", (name, schedule, command))
-    else:
-        cron.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s)",
-                     (name, schedule, command, location.database))
+    """Create or update the job as the runner role; drop same-named jobs of other users (older schedules)."""
+    try:
+        cron.execute("SELECT cron.schedule_in_database(%s, %s, %s, %s, %s)",
+                     (name, schedule, command, location.database, location.runner))
+    except psycopg.errors.InsufficientPrivilege:
+        raise AttribError(
+            f"cannot create pg_cron job {name} for role {location.runner}: pg_cron 1.4 lets only a superuser "
+            "schedule a job for another role\nHINT: run `attrib schedule` as a superuser; the job itself runs as "
+            f"{location.runner}.") from None
+    _drop(cron, name, keep=location.runner)
 
 
-def _drop(cron: psycopg.Connection, name: str) -> bool:
-    row = cron.execute("SELECT cron.unschedule(j.jobname) FROM cron.job j "
-                       "WHERE j.jobname = %s AND j.username = current_user", (name,)).fetchone()
-    return bool(row and row[0])
+def _drop(cron: psycopg.Connection, name: str, keep: str | None = None) -> bool:
+    """Remove the jobs called `name` (all but `keep`'s); True when one was removed."""
+    rows = cron.execute("SELECT cron.unschedule(j.jobid) FROM cron.job j "
+                        "WHERE j.jobname = %s AND j.username IS DISTINCT FROM %s", (name, keep)).fetchall()
+    return any(r[0] for r in rows)
 
 
 def jobs(cron: psycopg.Connection, database: str) -> list[dict]:
     return cron.cursor(row_factory=dict_row).execute(
         "SELECT j.jobid, j.jobname, j.schedule, j.command, j.database, j.username, j.active "
-        "  FROM cron.job j WHERE j.jobname = ANY(%s) AND j.username = current_user ORDER BY j.jobname DESC",
+        "  FROM cron.job j WHERE j.jobname = ANY(%s) ORDER BY j.jobname DESC",
         (list(job_names(database)),)).fetchall()
 
 

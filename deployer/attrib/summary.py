@@ -6,11 +6,12 @@ Reads aggregates only: no event rows travel to Python.
 from __future__ import annotations
 
 import psycopg
+from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
 
-def _one(conn: psycopg.Connection, query: str) -> object:
+def _one(conn: psycopg.Connection, query: str | sql.Composable) -> object:
     return conn.execute(query).fetchone()[0]
 
 
@@ -20,7 +21,9 @@ def print_summary(conn: psycopg.Connection, console: Console) -> None:
     counts.add_column("what")
     counts.add_column("count", justify="right")
     for label, query in [
-        ("source rows (pages + tracks)", f'SELECT (SELECT count(*) FROM "{schema}".pages) + (SELECT count(*) FROM "{schema}".tracks)'),
+        ("source rows (pages + tracks)",
+         sql.SQL("SELECT (SELECT count(*) FROM {}) + (SELECT count(*) FROM {})").format(
+             sql.Identifier(str(schema), "pages"), sql.Identifier(str(schema), "tracks"))),
         ("events kept", "SELECT count(*) FROM partitioning.events"),
         ("duplicates dropped", "SELECT count(*) FROM attrib.duplicates"),
         ("rows rejected", "SELECT count(*) FROM attrib.rejects"),

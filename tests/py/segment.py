@@ -31,6 +31,23 @@ def create_table(conn: psycopg.Connection, table: str, columns: Iterable[str], s
         sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL("timestamptz" if c in TIMESTAMP_COLUMNS else "text"))
         for c in columns)
     conn.execute(sql.SQL("CREATE TABLE {}.{} ({})").format(sql.Identifier(schema), sql.Identifier(table), defs))
+    grant_to_attrib(conn, table, schema)
+
+
+def grant_to_attrib(conn: psycopg.Connection, table: str, schema: str = "segment") -> None:
+    """What a DBA grants (or `attrib deploy --grant-source` does): attrib's owner role may read the table."""
+    deployed, readable = conn.execute(
+        "SELECT to_regnamespace('attrib') IS NOT NULL, "
+        "       to_regnamespace('attrib') IS NOT NULL AND has_schema_privilege('attrib', 'USAGE')").fetchone()
+    if not deployed:
+        return
+    owner = "attrib_owner"  # a source owner without rights in attrib grants to the default name
+    if readable:
+        owner = conn.execute("SELECT role_name FROM attrib.roles WHERE kind = 'owner'").fetchone()[0]
+    if owner:
+        conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), sql.Identifier(owner)))
+        conn.execute(sql.SQL("GRANT SELECT ON {}.{} TO {}").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(owner)))
 
 
 def create_source(conn: psycopg.Connection, schema: str = "segment", with_uuid_ts: bool = False) -> None:

@@ -192,7 +192,7 @@ def test_cli_refuses_a_second_run_with_exit_3(source: psycopg.Connection, dsn: s
     holder = psycopg.connect(dsn, autocommit=True)
     holder_pid = holder.info.backend_pid
     try:
-        holder.execute("SELECT pg_advisory_lock(attrib._run_lock_key())")
+        holder.execute("SELECT attrib._run_lock()")  # the run lease, held like a running run holds it
         result = attrib("run", "--dsn", dsn, "--retry-for", "1h")
     finally:
         holder.close()

@@ -103,3 +103,29 @@ def test_scheduled_job_runs_and_writes_run_log(conn: psycopg.Connection, dsn: st
     wait_for(lambda: (conn.execute(first_run).fetchone() or ("running",))[0] != "running", timeout=100, every=1)
     first = conn.execute(first_run).fetchone()
     assert first == ("ok", True)
+
+
+def test_scheduled_run_runs_as_the_runner_role_not_a_superuser(conn: psycopg.Connection, dsn: str,
+                                                               cron_dsn: str) -> None:
+    with_source(conn)
+    result = attrib("schedule", "--dsn", dsn, "--cron", "* * * * *", "--retry-window", "0")
+    assert result.exit_code == 0, result.stderr
+    database = dsn.rsplit("/", 1)[1]
+    with psycopg.connect(cron_dsn) as c:
+        owners = c.execute("SELECT username FROM cron.job WHERE database = %s", (database,)).fetchall()
+    assert owners == [("attrib_runner",)]
+    first_run = "SELECT status, run_as FROM attrib.runs WHERE started_by = 'pg_cron' ORDER BY run_id LIMIT 1"
+    wait_for(lambda: (conn.execute(first_run).fetchone() or ("running",))[0] != "running", timeout=100, every=1)
+    assert conn.execute(first_run).fetchone() == ("ok", "attrib_runner")
+    assert conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = 'attrib_runner'").fetchone() == (False,)
+
+
+def test_schedule_replaces_a_job_of_the_same_name_made_by_another_user(dsn: str, cron_dsn: str) -> None:
+    database = dsn.rsplit("/", 1)[1]
+    with psycopg.connect(cron_dsn, autocommit=True) as c:  # what attrib schedule used to create: a superuser's job
+        c.execute("SELECT cron.schedule_in_database(%s, '0 5 * * *', 'CALL attrib.run_attribution()', %s)",
+                  (f"attrib-run:{database}", database))
+    assert attrib("schedule", "--dsn", dsn, "--retry-window", "0").exit_code == 0
+    with psycopg.connect(cron_dsn) as c:
+        jobs = c.execute("SELECT jobname, username FROM cron.job WHERE database = %s", (database,)).fetchall()
+    assert jobs == [(f"attrib-run:{database}", "attrib_runner")]

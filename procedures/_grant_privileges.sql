@@ -1,0 +1,154 @@
+-- attrib._grant_privileges: the role model, applied by every `attrib deploy`
+-- (after the migrations and procedures, in the same transaction):
+--
+--   owner  (NOLOGIN) owns every attrib schema, table, view, sequence,
+--          partition and function. The stage functions run as it
+--          (SECURITY DEFINER), so nobody else needs rights on the data.
+--   runner (LOGIN)   runs the pipeline: EXECUTE on the run procedures and
+--          the private functions they call, SELECT on the run log. It is
+--          not a member of owner, so it cannot rewrite the functions that
+--          a superuser may later execute.
+--   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, nothing
+--          else (not events, rejects, settings or identities).
+--
+-- Names default to what attrib.roles holds, else attrib_owner,
+-- attrib_runner, attrib_reader; missing roles are created. EXECUTE is
+-- revoked from PUBLIC on every attrib function, and default privileges keep
+-- new functions private and new sessions.* tables readable by the reader.
+-- Runs as the deploying user (it must be allowed to create roles and to
+-- grant pg_read_all_stats, which the owner needs to tell a dead run-lease
+-- holder from a live one). Idempotent: only what differs is altered.
+CREATE OR REPLACE FUNCTION attrib._grant_privileges(
+    p_owner  text DEFAULT NULL,
+    p_runner text DEFAULT NULL,
+    p_reader text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_owner   text := coalesce(p_owner,  (SELECT r.role_name FROM attrib.roles r WHERE r.kind = 'owner'),  'attrib_owner');
+    v_runner  text := coalesce(p_runner, (SELECT r.role_name FROM attrib.roles r WHERE r.kind = 'runner'), 'attrib_runner');
+    v_reader  text := coalesce(p_reader, (SELECT r.role_name FROM attrib.roles r WHERE r.kind = 'reader'), 'attrib_reader');
+    v_schemas text[] := ARRAY['attrib', 'partitioning', 'aliasing', 'sessions', 'sessions_stages'];
+    v_item    record;
+BEGIN
+    IF v_owner = v_runner OR v_owner = v_reader OR v_runner = v_reader THEN
+        RAISE EXCEPTION 'attrib roles must be three different roles: owner %, runner %, reader %', v_owner, v_runner, v_reader
+            USING ERRCODE = '22023', HINT = 'Pass three different names to attrib deploy --owner-role/--runner-role/--reader-role.';
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = v_owner) THEN
+        EXECUTE format('CREATE ROLE %I NOLOGIN', v_owner);
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = v_runner) THEN
+        EXECUTE format('CREATE ROLE %I LOGIN', v_runner);
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = v_reader) THEN
+        EXECUTE format('CREATE ROLE %I NOLOGIN', v_reader);
+    END IF;
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname IN (v_owner, v_runner, v_reader) AND rolsuper) THEN
+        RAISE EXCEPTION 'an attrib role is a superuser: owner %, runner %, reader % must not be', v_owner, v_runner, v_reader
+            USING ERRCODE = '42501', HINT = 'ALTER ROLE ... NOSUPERUSER, or name other roles at attrib deploy.';
+    END IF;
+    IF pg_has_role(v_runner, v_owner, 'MEMBER') OR pg_has_role(v_reader, v_owner, 'MEMBER') THEN
+        RAISE EXCEPTION 'role % or % is a member of the attrib owner role %', v_runner, v_reader, v_owner
+            USING ERRCODE = '42501',
+                  DETAIL = 'A member of the owner could rewrite functions that a superuser later executes.',
+                  HINT = format('REVOKE %I FROM %I, %I;', v_owner, v_runner, v_reader);
+    END IF;
+    IF NOT pg_has_role(v_owner, 'pg_read_all_stats', 'MEMBER') THEN
+        EXECUTE format('GRANT pg_read_all_stats TO %I', v_owner);
+    END IF;
+
+    -- Ownership: schemas, relations (partitions included; indexes follow
+    -- their tables) and functions, where it differs.
+    FOR v_item IN
+        SELECT format('ALTER SCHEMA %I OWNER TO %I', n.nspname, v_owner) AS sql
+          FROM pg_namespace n
+         WHERE n.nspname = ANY (v_schemas) AND n.nspowner <> to_regrole(quote_ident(v_owner))
+        UNION ALL
+        SELECT format('ALTER %s %I.%I OWNER TO %I',
+                      CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'
+                                     WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+                      n.nspname, c.relname, v_owner)
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = ANY (v_schemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
+           AND c.relowner <> to_regrole(quote_ident(v_owner))
+        UNION ALL
+        SELECT format('ALTER ROUTINE %s OWNER TO %I', p.oid::regprocedure, v_owner)
+          FROM pg_proc p
+         WHERE p.pronamespace = 'attrib'::regnamespace AND p.proowner <> to_regrole(quote_ident(v_owner))
+    LOOP
+        EXECUTE v_item.sql;
+    END LOOP;
+
+    -- Functions: none for PUBLIC; the runner gets what the run procedures
+    -- call. Only what differs is granted or revoked, so a deploy that
+    -- changes nothing rewrites no catalog row.
+    -- (The revokes come first, in a loop of their own: a loop's query is read
+    -- as it runs, and the runner holds EXECUTE through PUBLIC until then.)
+    FOR v_item IN
+        SELECT format('REVOKE ALL ON ROUTINE %s FROM PUBLIC', p.oid::regprocedure) AS sql
+          FROM pg_proc p
+         WHERE p.pronamespace = 'attrib'::regnamespace AND has_function_privilege('public', p.oid, 'EXECUTE')
+    LOOP
+        EXECUTE v_item.sql;
+    END LOOP;
+    FOR v_item IN
+        SELECT format('GRANT EXECUTE ON ROUTINE %s TO %I', p.oid::regprocedure, v_runner) AS sql
+          FROM pg_proc p
+         WHERE p.pronamespace = 'attrib'::regnamespace
+           AND p.proname = ANY (ARRAY['run_attribution', 'run_stage', 'run_attribution_retry',
+                                      '_run_one_stage', '_run_begin', '_run_refused', '_run_check_stage',
+                                      '_run_stage_begin', '_run_stage_exec', '_run_stage_failed',
+                                      '_run_lock', '_run_unlock', '_run_holder', '_run_stages',
+                                      '_run_retry_due', '_raise'])
+           AND NOT has_function_privilege(v_runner, p.oid, 'EXECUTE')
+        -- schemas: nothing for PUBLIC; the runner uses attrib, the reader sessions
+        UNION ALL
+        SELECT format('REVOKE ALL ON SCHEMA %I FROM PUBLIC', s)
+          FROM unnest(v_schemas) s WHERE has_schema_privilege('public', s, 'USAGE') OR has_schema_privilege('public', s, 'CREATE')
+        UNION ALL
+        SELECT format('GRANT USAGE ON SCHEMA attrib TO %I', v_runner)
+         WHERE NOT has_schema_privilege(v_runner, 'attrib', 'USAGE')
+        UNION ALL
+        SELECT format('GRANT USAGE ON SCHEMA sessions TO %I', v_reader)
+         WHERE NOT has_schema_privilege(v_reader, 'sessions', 'USAGE')
+        -- the runner reads the run log (attrib status) and draws run ids (attrib run)
+        UNION ALL
+        SELECT format('GRANT SELECT ON %s TO %I', r, v_runner)
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs']) r WHERE NOT has_table_privilege(v_runner, r, 'SELECT')
+        UNION ALL
+        SELECT format('GRANT USAGE ON SEQUENCE attrib.run_id_seq TO %I', v_runner)
+         WHERE NOT has_sequence_privilege(v_runner, 'attrib.run_id_seq', 'USAGE')
+        -- the reader reads every output and report
+        UNION ALL
+        SELECT format('GRANT SELECT ON %I.%I TO %I', n.nspname, c.relname, v_reader)
+          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = 'sessions' AND c.relkind IN ('r', 'p', 'v', 'm')
+           AND NOT has_table_privilege(v_reader, c.oid, 'SELECT')
+    LOOP
+        EXECUTE v_item.sql;
+    END LOOP;
+    -- what the owner creates later (a function, a rebuilt output table) is right too
+    EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I REVOKE EXECUTE ON ROUTINES FROM PUBLIC', v_owner);
+    EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA sessions GRANT SELECT ON TABLES TO %I',
+                   v_owner, v_reader);
+
+    -- pg_partman runs as the owner inside ingest and maintain.
+    IF NOT has_schema_privilege(v_owner, 'partman', 'USAGE')
+       OR EXISTS (SELECT FROM pg_class c WHERE c.relnamespace = 'partman'::regnamespace AND c.relkind IN ('r', 'p')
+                     AND NOT has_table_privilege(v_owner, c.oid, 'SELECT, INSERT, UPDATE, DELETE')) THEN
+        EXECUTE format('GRANT USAGE ON SCHEMA partman TO %I', v_owner);
+        EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA partman TO %I', v_owner);
+        EXECUTE format('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA partman TO %I', v_owner);
+    END IF;
+
+    INSERT INTO attrib.roles (kind, role_name)
+    VALUES ('owner', v_owner), ('runner', v_runner), ('reader', v_reader)
+    ON CONFLICT (kind) DO UPDATE SET role_name = EXCLUDED.role_name;
+END
+$$;
+COMMENT ON FUNCTION attrib._grant_privileges(text, text, text) IS
+  'Private, run by attrib deploy: creates the owner, runner and reader roles if missing, gives the owner every '
+  'attrib object and grants each role only what it needs';

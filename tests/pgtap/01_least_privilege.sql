@@ -1,0 +1,52 @@
+-- Least privilege in the catalog: whose code runs inside attrib, and as whom.
+BEGIN;
+SELECT plan(8);
+
+-- Every function either pins its search_path or has a BEGIN ATOMIC body
+-- (names bound when it was created): no caller's search_path reaches it.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.prokind = 'f'
+       AND p.prosqlbody IS NULL
+       AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
+    'every attrib function pins search_path = pg_catalog, pg_temp or has a BEGIN ATOMIC body');
+
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.prosecdef
+       AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)$$,
+    'every SECURITY DEFINER function pins search_path = pg_catalog, pg_temp');
+
+-- Procedures COMMIT, so they cannot pin search_path: they are few, reviewed,
+-- and hold only schema-qualified calls (see their header comments).
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C") FROM pg_proc p
+            WHERE p.pronamespace = 'attrib'::regnamespace AND p.prokind = 'p'),
+    ARRAY['_run_one_stage', 'run_attribution', 'run_attribution_retry', 'run_stage']::text[],
+    'the procedures are exactly the reviewed four');
+
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.prokind = 'p' AND (p.prosecdef OR p.proconfig IS NOT NULL)$$,
+    'procedures run as their caller, with no SET clause (they COMMIT)');
+
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace
+       AND (pg_get_userbyid(p.proowner) <> 'attrib_owner' OR has_function_privilege('public', p.oid, 'EXECUTE'))$$,
+    'every attrib function is the owner role''s, and none is PUBLIC''s to execute');
+
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C") FROM pg_proc p
+            WHERE p.pronamespace = 'attrib'::regnamespace AND p.prosecdef),
+    ARRAY['_run_begin', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_refused', '_run_retry_due',
+          '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_unlock',
+          'alias', 'attribute', 'ingest', 'maintain', 'reset', 'sessionize', 'signup']::text[],
+    'the functions that run with the owner''s rights are the stages and the run bookkeeping');
+
+SELECT is((SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'attrib_owner'), false,
+    'the owner role is neither a superuser nor a login');
+
+SELECT is(pg_has_role('attrib_runner', 'attrib_owner', 'MEMBER'), false,
+    'the runner is not a member of the owner role');
+
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,420 @@
+"""Least privilege: nobody else's code runs inside attrib, and each role gets only what it needs.
+
+The hostile role is called mallory: it owns the source schema, or may write
+to `public`, as on a shared warehouse. Every planted object logs the role
+that ran it into public.fired and tries to make mallory a superuser; each
+test first shows that the plant fires when mallory calls it (the positive
+control), then that deploy and run never fire it, whoever runs them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from attrib import deploy
+from attrib.paths import project_root
+from run_helpers import BackgroundCall, attrib, gone, inject, signups, sleeping, wait_for, with_source
+from segment import create_source, insert
+
+# A plpgsql body that records who ran it and tries to escalate mallory.
+FIRE = """
+    INSERT INTO public.fired (by_role, what) VALUES (current_user, {what});
+    BEGIN
+        EXECUTE {escalate};
+    EXCEPTION WHEN insufficient_privilege THEN NULL;
+    END;"""
+
+
+@pytest.fixture
+def mallory(dsn: str) -> Iterator[str]:
+    """A role with no attrib rights, and public.fired, where planted code records each time it runs."""
+    name = f"mallory_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(name)))
+        # a loader's role on a shared warehouse: it may create schemas of its own
+        c.execute(sql.SQL("GRANT CREATE ON DATABASE {} TO {}").format(
+            sql.Identifier(dsn.rsplit("/", 1)[1]), sql.Identifier(name)))
+        c.execute("CREATE TABLE public.fired (by_role text, what text)")
+        c.execute("GRANT SELECT, INSERT ON public.fired TO PUBLIC")
+    yield name
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
+        c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def fire_body(role: str, what: str) -> str:
+    return FIRE.format(what=f"'{what}'", escalate=f"'ALTER ROLE {role} SUPERUSER'")  # names made by the tests
+
+
+@pytest.fixture
+def reader_login(dsn: str) -> Iterator[str]:
+    """A BI tool's login, granted attrib's reader role."""
+    name = f"bi_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE attrib_reader").format(sql.Identifier(name)))
+    yield name
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def fired(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return conn.execute("SELECT by_role, what FROM public.fired ORDER BY 1, 2").fetchall()
+
+
+def is_superuser(conn: psycopg.Connection, role: str) -> bool:
+    return conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (role,)).fetchone()[0]
+
+
+def as_role(dsn: str, role: str, **options: str) -> psycopg.Connection:
+    extra = " ".join(f"-c {k}={v}" for k, v in options.items())
+    return psycopg.connect(dsn, user=role, autocommit=True, **({"options": extra} if extra else {}))
+
+
+# -- a cast on a source column's type -----------------------------------------------
+
+
+def plant_cast_on_source_column(conn: psycopg.Connection, dsn: str, role: str) -> None:
+    """mallory owns segment; pages.context_campaign_term gets a type whose cast to text is mallory's code."""
+    with as_role(dsn, role) as m:
+        create_source(m)
+        m.execute("CREATE TYPE segment.term AS (v text)")
+        m.execute("CREATE FUNCTION segment.term_text(t segment.term) RETURNS text LANGUAGE plpgsql AS $$ BEGIN"
+                  + fire_body(role, "cast") + " RETURN t.v; END $$")
+        m.execute("CREATE CAST (segment.term AS text) WITH FUNCTION segment.term_text(segment.term)")
+        m.execute("ALTER TABLE segment.pages ALTER COLUMN context_campaign_term TYPE segment.term USING NULL")
+        m.execute("INSERT INTO segment.pages (id, anonymous_id, \"timestamp\", received_at, context_campaign_term) "
+                  "VALUES ('p1', 'a1', now(), now(), ROW('spring')::segment.term)")
+
+
+def test_a_cast_planted_on_a_source_column_type_fires_for_its_owner(conn: psycopg.Connection, dsn: str,
+                                                                     mallory: str) -> None:
+    plant_cast_on_source_column(conn, dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        m.execute("SELECT context_campaign_term::text FROM segment.pages")
+    assert fired(conn) == [(mallory, "cast")]
+
+
+def test_a_cast_planted_on_a_source_column_type_never_runs_in_deploy_or_run(conn: psycopg.Connection, dsn: str,
+                                                                            mallory: str) -> None:
+    plant_cast_on_source_column(conn, dsn, mallory)
+    deploy.upgrade(dsn, grant_source=True)
+    result = attrib("run", "--dsn", dsn)
+    assert result.exit_code == 1
+    assert ("42804: source column segment.pages.context_campaign_term has type segment.term, "
+            "which is not built into PostgreSQL") in result.stderr
+    with pytest.raises(psycopg.errors.DatatypeMismatch):
+        conn.execute("CALL attrib.run_attribution()")
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+
+
+# -- overloads planted in a public schema others can write ----------------------------
+
+
+def called_builtins(conn: psycopg.Connection) -> set[str]:
+    """Names of pg_catalog functions that attrib's SQL calls without a schema."""
+    text = ""
+    root = project_root()
+    for path in [*sorted((root / "procedures").rglob("*.sql")), *sorted((root / "migrations" / "sql").glob("*.sql"))]:
+        text += re.sub(r"--[^\n]*", "", path.read_text()) + "\n"
+    names = set(re.findall(r"(?<![\w.\"$])([a-z_][a-z0-9_]*)\s*\(", text.lower()))
+    catalog = {r[0] for r in conn.execute(
+        "SELECT DISTINCT proname FROM pg_proc WHERE pronamespace = 'pg_catalog'::regnamespace AND prokind = 'f'")}
+    return names & catalog
+
+
+def plant_public_overloads(conn: psycopg.Connection, dsn: str, role: str) -> int:
+    """For every built-in attrib calls unqualified, a public copy of each signature that logs and delegates;
+    plus overloads that beat the built-ins on argument types alone. Returns how many were planted."""
+    conn.execute(sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(sql.Identifier(role)))
+    signatures = conn.execute("""
+        SELECT p.proname, pg_get_function_arguments(p.oid), pg_get_function_result(p.oid), p.proretset,
+               array_length(p.proargtypes::oid[], 1)
+          FROM pg_proc p
+         WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.prokind = 'f' AND p.proname = ANY(%s)
+           AND p.prorettype NOT IN ('internal'::regtype, 'cstring'::regtype, 'trigger'::regtype,
+                                    'event_trigger'::regtype, 'record'::regtype, 'void'::regtype,
+                                    'language_handler'::regtype, 'fdw_handler'::regtype,
+                                    'table_am_handler'::regtype, 'index_am_handler'::regtype,
+                                    'tsm_handler'::regtype, 'anyrange'::regtype, 'anymultirange'::regtype,
+                                    'anycompatiblerange'::regtype, 'anycompatiblemultirange'::regtype)
+           AND NOT EXISTS (SELECT FROM unnest(p.proargtypes::oid[]) t
+                            WHERE t IN ('internal'::regtype, 'cstring'::regtype, '"any"'::regtype,
+                                        'anyrange'::regtype, 'anymultirange'::regtype,
+                                        'anycompatiblerange'::regtype, 'anycompatiblemultirange'::regtype))
+           AND p.provariadic = 0 AND p.proargmodes IS NULL""", (sorted(called_builtins(conn)),)).fetchall()
+    planted = 0
+    with as_role(dsn, role) as m:
+        for name, args, result, retset, nargs in signatures:
+            call = ", ".join(f"${i}" for i in range(1, (nargs or 0) + 1))
+            body = (f"RETURN QUERY SELECT * FROM pg_catalog.{name}({call});" if retset
+                    else f"RETURN pg_catalog.{name}({call});")
+            typed_args = re.sub(r"\bDEFAULT\b[^,]*", "", args)
+            try:
+                m.execute(f"CREATE FUNCTION public.{name}({typed_args}) RETURNS {result} LANGUAGE plpgsql AS $f$ "
+                          f"BEGIN {fire_body(role, name)} {body} END $f$")
+                planted += 1
+            except psycopg.errors.Error:
+                pass  # a signature plpgsql cannot take (polymorphic return without argument, ...)
+        for signature, delegate in [("format(text, text)", "pg_catalog.format($1, $2)"),
+                                    ("to_jsonb(record)", "pg_catalog.to_jsonb($1)"),
+                                    ("nextval(text)", "pg_catalog.nextval($1::regclass)"),
+                                    ("concat_ws(text, text, text)", "pg_catalog.concat_ws($1, $2, $3)")]:
+            result = {"format": "text", "to_jsonb": "jsonb", "nextval": "bigint", "concat_ws": "text"}[
+                signature.split("(")[0]]
+            m.execute(f"CREATE FUNCTION public.{signature} RETURNS {result} LANGUAGE plpgsql AS $f$ "
+                      f"BEGIN {fire_body(role, signature.split('(')[0])} RETURN {delegate}; END $f$")
+            planted += 1
+    return planted
+
+
+def test_public_overloads_fire_for_unqualified_calls_of_their_owner(conn: psycopg.Connection, dsn: str,
+                                                                    mallory: str) -> None:
+    assert plant_public_overloads(conn, dsn, mallory) > 100
+    with as_role(dsn, mallory, search_path="public,pg_catalog") as m:
+        m.execute("SELECT format('%s', 'x'::text), lower('X'::text)")
+    assert fired(conn) == [(mallory, "format"), (mallory, "lower")]
+
+
+def test_public_overloads_never_run_in_deploy_or_run_whoever_runs_them(conn: psycopg.Connection, dsn: str,
+                                                                         empty_dsn: str, mallory: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    plant_public_overloads(conn, dsn, mallory)
+    with_source(conn, visitors=2)
+    # every connection of the deployer and the CLI asks for public first
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=public,pg_catalog")
+    deploy.upgrade(dsn)
+    assert attrib("run", "--dsn", dsn).exit_code == 0
+    # a superuser's psql session with a hostile path and objects of its own in pg_temp
+    with psycopg.connect(dsn, autocommit=True, options="-c search_path=public,pg_catalog") as su:
+        su.execute("CREATE TEMP TABLE settings (name text, value jsonb)")
+        su.execute("CREATE FUNCTION pg_temp.lower_ascii(text) RETURNS text LANGUAGE sql AS 'SELECT $1'")
+        su.execute("CALL attrib.run_attribution()")
+        su.execute("CALL attrib.run_stage('ingest')")
+    # the runner's own session, the way pg_cron starts it
+    with as_role(dsn, "attrib_runner", search_path="public,pg_catalog") as runner:
+        runner.execute("CALL attrib.run_attribution(true)")
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+    assert signups(conn) == ["user-1", "user-2"]
+
+
+def test_deploy_into_a_database_with_public_overloads_runs_none_of_them(conn: psycopg.Connection, dsn: str,
+                                                                        mallory: str) -> None:
+    plant_public_overloads(conn, dsn, mallory)
+    # a fresh install: every migration and procedure runs with the overloads in place
+    conn.execute("DROP SCHEMA attrib, partitioning, aliasing, sessions, sessions_stages CASCADE")
+    conn.execute("DELETE FROM partman.part_config")
+    conn.execute("DROP TABLE IF EXISTS partman.template_partitioning_events")
+    conn.execute("DROP TABLE public.alembic_version")
+    conn.execute("ALTER DATABASE " + sql.Identifier(dsn.rsplit("/", 1)[1]).as_string(conn)
+                 + " SET search_path = public, pg_catalog")
+    deploy.upgrade(dsn)
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+
+
+# -- what each role may do ----------------------------------------------------------------
+
+
+def test_a_reader_reads_the_outputs(conn: psycopg.Connection, dsn: str, reader_login: str) -> None:
+    with_source(conn)
+    conn.execute("CALL attrib.run_attribution()")
+    with as_role(dsn, reader_login) as reader:
+        assert reader.execute("SELECT alias_id FROM sessions.attribution").fetchall() == [("user-1",)]
+        assert reader.execute("SELECT count(*) FROM sessions.signups_by_week").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("statement", [
+    "CALL attrib.run_attribution()",
+    "SELECT count(*) FROM partitioning.events",
+    "UPDATE attrib.settings SET value = '\"1 minute\"' WHERE name = 'session_gap'",
+    "SELECT count(*) FROM attrib.rejects",
+    "SELECT count(*) FROM aliasing.owners",
+])
+def test_a_reader_gets_42501_from_everything_else(dsn: str, reader_login: str, statement: str) -> None:
+    with as_role(dsn, reader_login) as session:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            session.execute(statement)
+
+
+def test_the_runner_runs_the_pipeline_but_cannot_touch_the_data(conn: psycopg.Connection, dsn: str) -> None:
+    with_source(conn)
+    with as_role(dsn, "attrib_runner") as runner:
+        runner.execute("CALL attrib.run_attribution()")
+        for statement in ["SELECT count(*) FROM partitioning.events", "DELETE FROM sessions.attribution",
+                          "SELECT attrib.ingest()", "CREATE OR REPLACE FUNCTION attrib.reset() RETURNS void "
+                                                    "LANGUAGE sql AS 'SELECT'"]:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                runner.execute(statement)
+    assert signups(conn) == ["user-1"]
+
+
+def test_every_attrib_object_belongs_to_the_owner_role_and_no_function_is_public(conn: psycopg.Connection) -> None:
+    with_source(conn)
+    conn.execute("CALL attrib.run_attribution()")  # new partitions too
+    others = conn.execute("""
+        SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname IN ('attrib', 'partitioning', 'aliasing', 'sessions', 'sessions_stages')
+           AND c.relkind IN ('r', 'p', 'v', 'S') AND pg_get_userbyid(c.relowner) <> 'attrib_owner'
+        UNION ALL
+        SELECT p.oid::regprocedure::text FROM pg_proc p
+         WHERE p.pronamespace = 'attrib'::regnamespace
+           AND (pg_get_userbyid(p.proowner) <> 'attrib_owner' OR has_function_privilege('public', p.oid, 'EXECUTE'))
+    """).fetchall()
+    assert others == []
+
+
+# -- the run lease ----------------------------------------------------------------------------
+
+
+def test_a_role_without_attrib_rights_cannot_take_or_fake_the_run_lock(conn: psycopg.Connection, dsn: str,
+                                                                      mallory: str) -> None:
+    with_source(conn)
+    with as_role(dsn, mallory) as m:
+        for statement in ["SELECT attrib._run_lock()",
+                          "UPDATE attrib.run_lease SET depth = 1, pid = pg_backend_pid()",
+                          "CALL attrib.run_attribution()"]:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                m.execute(statement)
+        # the old public advisory lock key means nothing any more
+        m.execute("SELECT pg_advisory_lock((1635021938::bigint << 32) | 1768054642::bigint)")
+        conn.execute("CALL attrib.run_attribution()")
+    assert signups(conn) == ["user-1"]
+
+
+def sleeping_run(conn: psycopg.Connection, dsn: str) -> BackgroundCall:
+    """A run that holds the lease, asleep in its alias stage."""
+    with_source(conn)
+    inject(conn, "alias", sleep=30)
+    holder = BackgroundCall(dsn, "CALL attrib.run_attribution()")
+    wait_for(lambda: sleeping(conn, holder.pid))
+    return holder
+
+
+def test_a_killed_lease_holder_does_not_block_the_next_run(conn: psycopg.Connection, dsn: str) -> None:
+    holder = sleeping_run(conn, dsn)
+    conn.execute("SELECT pg_terminate_backend(%s)", (holder.pid,))
+    holder.join()
+    wait_for(lambda: gone(conn, holder.pid))
+    conn.execute("CALL attrib.run_attribution()")
+    assert signups(conn) == ["user-1"]
+
+
+def test_a_scheduled_run_refused_at_the_lease_is_on_record(conn: psycopg.Connection, dsn: str) -> None:
+    holder = sleeping_run(conn, dsn)
+    with pytest.raises(psycopg.errors.LockNotAvailable) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert "another attrib run is in progress" in refused.value.diag.message_primary
+    conn.execute("SELECT pg_terminate_backend(%s)", (holder.pid,))
+    holder.join()
+    row = conn.execute("SELECT status, stages FROM attrib.runs ORDER BY run_id DESC LIMIT 1").fetchone()
+    assert row == ("failed", ["start"])
+    assert conn.execute("SELECT sqlstate FROM attrib.run_log WHERE stage = 'start'").fetchone() == ("55P03",)
+
+
+# -- test faults are inert in production -----------------------------------------------------
+
+
+def test_test_faults_do_nothing_unless_the_testing_switch_is_on(conn: psycopg.Connection, dsn: str) -> None:
+    with_source(conn)
+    inject(conn, "alias", "22023")
+    with psycopg.connect(dsn, autocommit=True, options="-c attrib.testing=off") as production:
+        production.execute("CALL attrib.run_attribution()")
+    assert signups(conn) == ["user-1"]
+    assert conn.execute("SELECT remaining FROM attrib.test_faults").fetchone() == (1,)
+
+
+# -- source relations whose owner attrib does not trust ---------------------------------------
+
+
+def test_a_source_view_owned_by_an_untrusted_role_is_refused(conn: psycopg.Connection, dsn: str,
+                                                             mallory: str) -> None:
+    with_source(conn)
+    conn.execute("ALTER TABLE segment.pages RENAME TO pages_raw")
+    conn.execute(sql.SQL("GRANT SELECT ON segment.pages_raw TO {}; GRANT USAGE, CREATE ON SCHEMA segment TO {}").format(
+        sql.Identifier(mallory), sql.Identifier(mallory)))
+    with as_role(dsn, mallory) as m:
+        m.execute("CREATE VIEW segment.pages AS SELECT * FROM segment.pages_raw")
+        m.execute("GRANT SELECT ON segment.pages TO attrib_owner")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary == (
+        f"view segment.pages (setting source_schema) is owned by {mallory}, a role attrib does not trust")
+    assert "ALTER VIEW segment.pages OWNER TO attrib_owner;" in refused.value.diag.message_hint
+
+
+def test_a_source_view_owned_by_a_trusted_role_is_read(conn: psycopg.Connection) -> None:
+    with_source(conn)
+    conn.execute("ALTER TABLE segment.pages RENAME TO pages_raw")
+    conn.execute("CREATE VIEW segment.pages AS SELECT * FROM segment.pages_raw")  # owned by the superuser
+    conn.execute("GRANT SELECT ON segment.pages, segment.pages_raw TO attrib_owner")
+    conn.execute("CALL attrib.run_attribution()")
+    assert signups(conn) == ["user-1"]
+
+
+def test_a_source_table_with_policies_of_an_untrusted_owner_is_refused(conn: psycopg.Connection, dsn: str,
+                                                                       mallory: str) -> None:
+    with as_role(dsn, mallory) as m:
+        create_source(m)
+        m.execute("ALTER TABLE segment.tracks ENABLE ROW LEVEL SECURITY")
+        m.execute("CREATE POLICY everything ON segment.tracks USING (true)")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary.startswith("table with row-level security policies segment.tracks")
+
+
+def test_without_a_grant_on_the_source_the_error_says_how_to_grant(conn: psycopg.Connection) -> None:
+    with_source(conn)
+    conn.execute("REVOKE SELECT ON segment.pages FROM attrib_owner")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary == (
+        "attrib cannot read source table segment.pages: role attrib_owner has no SELECT on it")
+    assert "attrib deploy --grant-source" in refused.value.diag.message_hint
+
+
+def test_deploy_grant_source_lets_the_owner_read_and_indexes_the_load_time(conn: psycopg.Connection,
+                                                                          dsn: str) -> None:
+    conn.execute("CREATE SCHEMA segment")
+    conn.execute("CREATE TABLE segment.pages (id text, anonymous_id text, user_id text, \"timestamp\" timestamptz,"
+                 " received_at timestamptz, uuid_ts timestamptz)")
+    result = attrib("deploy", "--dsn", dsn, "--grant-source")
+    assert result.exit_code == 0, result.stderr
+    assert conn.execute("SELECT has_table_privilege('attrib_owner', 'segment.pages', 'SELECT')").fetchone() == (True,)
+    assert conn.execute("SELECT indexdef FROM pg_indexes WHERE schemaname = 'segment'").fetchall() == [
+        ("CREATE INDEX pages_attrib_load_time ON segment.pages USING brin (uuid_ts)",)]
+    assert "segment.tracks does not exist yet" in result.stderr
+
+
+def test_a_run_as_superuser_warns_once_and_names_the_runner(conn: psycopg.Connection, dsn: str) -> None:
+    with_source(conn)
+    result = attrib("run", "--dsn", dsn)
+    assert result.exit_code == 0
+    assert result.stderr.count("warning: this run ran as superuser postgres") == 1
+    assert "attrib_runner" in result.stderr
+
+
+def test_roles_can_be_named_at_deploy(empty_dsn: str) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    names = {"owner": f"o_{suffix}", "runner": f"w_{suffix}", "reader": f"r_{suffix}"}
+    try:
+        deploy.upgrade(empty_dsn, roles=names)
+        with psycopg.connect(empty_dsn) as c:
+            assert dict(c.execute("SELECT kind, role_name FROM attrib.roles").fetchall()) == names
+            assert c.execute("SELECT pg_get_userbyid(relowner) FROM pg_class "
+                             "WHERE oid = 'sessions.attribution'::regclass").fetchone() == (names["owner"],)
+            assert c.execute("SELECT has_table_privilege(%s, 'sessions.attribution', 'SELECT')",
+                             (names["reader"],)).fetchone() == (True,)
+    finally:
+        with psycopg.connect(empty_dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
+            c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(empty_dsn.rsplit("/", 1)[1])))
+            for role in names.values():
+                c.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
