@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import bench, cluster
+from . import bench, cluster, projection
 from .cli import CONTEXT, cluster_options, err, main
+from .paths import project_root
 
 
 def _scales(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int] | None:
@@ -25,7 +26,9 @@ def _scales(_ctx: click.Context, _param: click.Parameter, value: str | None) -> 
         raise click.BadParameter(str(exc)) from None
 
 
-def _count(_ctx: click.Context, _param: click.Parameter, value: str | int) -> int:
+def _count(_ctx: click.Context, _param: click.Parameter, value: str | int | None) -> int | None:
+    if value is None:
+        return None
     try:
         return bench.parse_count(str(value))
     except ValueError as exc:
@@ -51,8 +54,17 @@ def _count(_ctx: click.Context, _param: click.Parameter, value: str | int) -> in
 @click.option("--profile", is_flag=True,
               help="Also record the slowest statements of each run with pg_stat_statements (in the JSON); "
                    "adds a little overhead.")
+@click.option("--project", callback=_count, metavar="N",
+              help="Do not benchmark: project a first load of N events (e.g. 800M) and a nightly increment "
+                   "on 2 and 16 cores from measured results (bench/project.py); no database needed.")
+@click.option("--years", type=click.FloatRange(min=0.01), default=3.0, show_default=True,
+              help="With --project: the years the N events span (gives the events per day).")
+@click.option("--measured", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              metavar="FILE", help="With --project: attrib bench JSON results to read (repeatable).  "
+                                   "[default: the committed bench/measured-*.json]")
 def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int, scales: list[int] | None,
-              increments: int, output: Path | None, keep: bool, profile: bool) -> None:
+              increments: int, output: Path | None, keep: bool, profile: bool, project: int | None,
+              years: float, measured: tuple[Path, ...]) -> None:
     """Benchmark a full and an incremental run against the physical limit, on the local cluster.
 
     In a fresh database per history size: generate Segment data; time the
@@ -64,7 +76,19 @@ def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int,
     (full <= 3x reference, increment <= 5% of full at 10 M, increment growth
     < 1.2x for 10x history) show PASS or MISS; a MISS never fails the command.
     The databases are dropped at the end unless --keep.
+
+    With --project N it runs nothing: it prints the projection of N events
+    from measured results (see bench/project.py and the README).
     """
+    if project is not None:
+        files = list(measured) or projection.default_inputs(project_root())
+        try:
+            found, disk = projection.load(files)
+            result = projection.project(found, events=project, years=years, disk=disk)
+        except (ValueError, KeyError, FileNotFoundError) as exc:
+            raise click.ClickException(f"cannot project: {exc}") from None
+        click.echo(projection.markdown(result), nl=False)
+        return
     target = cluster.default_cluster(port, datadir)
     command = ["attrib", "bench", "--days", str(days), "--seed", str(seed)]
     command += ["--scales", ",".join(map(str, scales))] if scales else ["--events", str(events)]
