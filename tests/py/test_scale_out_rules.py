@@ -93,6 +93,8 @@ COORDINATOR = (
     "attrib.overlap_rows",
     "attrib.deployed_procedures",
     "attrib.test_faults",
+    "attrib.roles",
+    "attrib.run_lease",
 )
 # Windows not partitioned by alias_id: (file name, PARTITION BY as written) -> why.
 WINDOW_EXCEPTIONS = {
