@@ -72,19 +72,9 @@ AS $$
               FROM (SELECT CASE
                              WHEN h.referrer_host IS NULL THEN NULL
                              WHEN h.referrer_host = h.landing_host THEN 'landing host'
-                             WHEN EXISTS (SELECT
-                                            FROM pg_catalog.jsonb_array_elements_text((SELECT attrib.setting('own_domains'))) AS d(domain)
-                                           WHERE d.domain <> ''
-                                             AND (h.referrer_host = attrib.lower_ascii(d.domain)
-                                                  OR pg_catalog.right(h.referrer_host, pg_catalog.length(d.domain) + 1)
-                                                     = '.' || attrib.lower_ascii(d.domain)))
+                             WHEN EXISTS (SELECT FROM attrib._domain_match(h.referrer_host, 'own_domains'))
                                THEN 'own_domains'
-                             WHEN EXISTS (SELECT
-                                            FROM pg_catalog.jsonb_array_elements_text((SELECT attrib.setting('referral_exclusions'))) AS d(domain)
-                                           WHERE d.domain <> ''
-                                             AND (h.referrer_host = attrib.lower_ascii(d.domain)
-                                                  OR pg_catalog.right(h.referrer_host, pg_catalog.length(d.domain) + 1)
-                                                     = '.' || attrib.lower_ascii(d.domain)))
+                             WHEN EXISTS (SELECT FROM attrib._domain_match(h.referrer_host, 'referral_exclusions'))
                                THEN 'referral_exclusions'
                            END AS internal) i
             OFFSET 0) r

@@ -14,7 +14,8 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
     'every SPEC setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_index_load_time', '_is_few', '_month', '_month_end', '_month_start', '_outputs_fingerprint', '_plan_for_few', '_publish', '_raise',
+    '_domain_match', '_index_load_time', '_is_few', '_month', '_month_end', '_month_start', '_outputs_fingerprint',
+    '_plan_for_few', '_publish', '_raise',
     '_run_begin', '_run_holder', '_run_lock', '_run_lock_key', '_run_mark_abandoned', '_run_one_stage',
     '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_stages', '_run_unlock', '_source_expr',
     '_touch_detail', '_touch_rules_version', '_url_decode_percent', 'alias', 'attribute', 'clean_id', 'click_id',

@@ -13,10 +13,11 @@ SELECT ok((SELECT p.proretset AND p.provolatile = 's' AND NOT p.proisstrict AND 
           'attrib.touch is a STABLE set-returning function, not STRICT, without SECURITY DEFINER or SET (inlinable)');
 SELECT is_empty($$SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
                    WHERE p.oid IN ('attrib._touch_detail(text, text, text, text, text)'::regprocedure,
-                                   'attrib.source_match(text)'::regprocedure)
+                                   'attrib.source_match(text)'::regprocedure,
+                                   'attrib._domain_match(text, text)'::regprocedure)
                      AND NOT (l.lanname = 'sql' AND p.proretset AND p.provolatile = 's' AND NOT p.proisstrict
                               AND NOT p.prosecdef AND p.proconfig IS NULL)$$,
-          'attrib._touch_detail and attrib.source_match, which touch reads, are inlinable SQL table functions too');
+          'attrib._touch_detail, attrib.source_match and attrib._domain_match, which touch reads, are inlinable SQL table functions too');
 
 CREATE FUNCTION pg_temp.plan_of(p_query text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -34,7 +35,7 @@ SELECT doesnt_match(
     pg_temp.plan_of($$SELECT t.* FROM (SELECT 'https://x.com/?gclid=' || g AS landing_url, 'https://t.co/' || g AS referrer
                                          FROM generate_series(1, 1000) g) s
                       CROSS JOIN LATERAL attrib.touch(s.landing_url, s.referrer, NULL, NULL, NULL) t$$),
-    'Function Scan on (attrib\.)?(touch|_touch_detail|source_match)',
+    'Function Scan on (attrib\.)?(touch|_touch_detail|source_match|_domain_match)',
     'the planner inlines attrib.touch called LATERAL, and the functions it reads (no Function Scan on them)');
 SELECT matches(
     pg_temp.plan_of($$SELECT t.* FROM (SELECT 'https://x.com/' AS landing_url, 'https://t' || g || '.example/' AS referrer

@@ -86,27 +86,21 @@ SELECT is(pg_temp.fired(NULL, 'foo', 'bar', NULL), '20 Unassigned', '20 Unassign
 SELECT is(pg_temp.fired(NULL, 'foo', 'link', NULL), '15 Referral', '20 Unassigned: not when an earlier rule holds');
 
 -- is_paid: exactly Cross-network, Paid Shopping, Paid Search, Paid Social, Paid Video, Display, Paid Other, Audio
-SELECT is_empty($$
-    SELECT v.source, v.medium, v.campaign, d.channel, d.is_paid
-      FROM (VALUES ('google', 'cpc', 'cross-network'), ('amazon', 'cpc', NULL), ('bing', 'cpc', NULL),
-                   ('facebook', 'cpc', NULL), ('youtube', 'cpc', NULL), ('x', 'banner', NULL), ('x', 'ppc', NULL),
-                   ('amazon', 'referral', NULL), ('facebook', 'referral', NULL), ('youtube', 'referral', NULL),
-                   ('google', 'referral', NULL), ('chatgpt.com', 'referral', NULL), ('x', 'email', NULL),
-                   ('x', 'referral', NULL), ('x', 'affiliate', NULL), ('x', 'audio', NULL), ('x', 'sms', NULL),
-                   ('x', 'push', NULL), ('x', 'y', NULL)) AS v(source, medium, campaign)
-     CROSS JOIN LATERAL attrib._touch_detail('https://shop.example.com/', NULL, v.source, v.medium, v.campaign) d
-     WHERE d.is_paid IS DISTINCT FROM (d.channel IN ('Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social',
-                                                    'Paid Video', 'Display', 'Paid Other', 'Audio'))$$,
+CREATE TEMP TABLE one_per_channel ON COMMIT DROP AS
+SELECT v.source, v.medium, v.campaign, d.channel, d.is_paid
+  FROM (VALUES ('google', 'cpc', 'cross-network'), ('amazon', 'cpc', NULL), ('bing', 'cpc', NULL),
+               ('facebook', 'cpc', NULL), ('youtube', 'cpc', NULL), ('x', 'banner', NULL), ('x', 'ppc', NULL),
+               ('amazon', 'referral', NULL), ('facebook', 'referral', NULL), ('youtube', 'referral', NULL),
+               ('google', 'referral', NULL), ('chatgpt.com', 'referral', NULL), ('x', 'email', NULL),
+               ('x', 'referral', NULL), ('x', 'affiliate', NULL), ('x', 'audio', NULL), ('x', 'sms', NULL),
+               ('x', 'push', NULL), ('x', 'y', NULL)) AS v(source, medium, campaign)
+ CROSS JOIN LATERAL attrib._touch_detail('https://shop.example.com/', NULL, v.source, v.medium, v.campaign) d;
+SELECT is((SELECT count(DISTINCT channel)::int FROM one_per_channel), 19,
+          'the is_paid check covers every channel but Direct');
+SELECT is_empty($$SELECT * FROM one_per_channel
+                   WHERE is_paid IS DISTINCT FROM (channel IN ('Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social',
+                                                              'Paid Video', 'Display', 'Paid Other', 'Audio'))$$,
     'is_paid is true for exactly the eight paid channels (Audio included)');
-SELECT is((SELECT count(DISTINCT d.channel)::int
-             FROM (VALUES ('google', 'cpc', 'cross-network'), ('amazon', 'cpc', NULL), ('bing', 'cpc', NULL),
-                          ('facebook', 'cpc', NULL), ('youtube', 'cpc', NULL), ('x', 'banner', NULL), ('x', 'ppc', NULL),
-                          ('amazon', 'referral', NULL), ('facebook', 'referral', NULL), ('youtube', 'referral', NULL),
-                          ('google', 'referral', NULL), ('chatgpt.com', 'referral', NULL), ('x', 'email', NULL),
-                          ('x', 'referral', NULL), ('x', 'affiliate', NULL), ('x', 'audio', NULL), ('x', 'sms', NULL),
-                          ('x', 'push', NULL), ('x', 'y', NULL)) AS v(source, medium, campaign)
-            CROSS JOIN LATERAL attrib._touch_detail('https://shop.example.com/', NULL, v.source, v.medium, v.campaign) d),
-          19, 'the is_paid check covers every channel but Direct');
 
 -- shop campaign: ^(.*(([^a-df-z]|^)shop|shopping).*)$, ignoring case
 SELECT is(d.shop_campaign, v.expected, format('campaign %s is %sa shop campaign', v.campaign,
