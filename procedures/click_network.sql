@@ -1,42 +1,13 @@
--- attrib.click_network: SPEC 5 click id — the ad network (the value in
--- p_click_ids, e.g. {"gclid": "google", "msclkid": "bing"}) of the FIRST
--- query parameter of the url, in url order, whose name is a key of
--- p_click_ids and whose decoded value (attrib.url_decode) is not NULL;
--- NULL when there is none. Each parameter counts on its own: in
--- ?gclid=&gclid=abc the second one is the click id.
--- Query parameters as in attrib.url_param: after the first '?', before the
--- first '#', split on '&', name = raw text before the first '='.
---
--- PL/pgSQL rather than SQL: the loop over parameters needs a FROM clause
--- in SQL, which is never inlined, and a non-inlined SQL function sets its
--- query up again on every call; PL/pgSQL prepares its expressions once per
--- transaction. attrib.url_decode is inlined into them.
+-- attrib.click_network: the ad network of a url's SPEC 5 click id — the
+-- value p_click_ids maps attrib.click_id's parameter name to; NULL when
+-- the url has no click id. One expression: the planner inlines it.
 CREATE OR REPLACE FUNCTION attrib.click_network(p_url text, p_click_ids jsonb)
 RETURNS text
-LANGUAGE plpgsql
+LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    v_query text;
-    v_param text;
-    v_eq    int;
-BEGIN
-    -- the query: after the first '?', before the first '#'
-    v_query := split_part(p_url, '#', 1);
-    IF v_query IS NULL OR strpos(v_query, '?') = 0 OR p_click_ids IS NULL THEN
-        RETURN NULL;
-    END IF;
-    FOREACH v_param IN ARRAY string_to_array(substr(v_query, strpos(v_query, '?') + 1), '&') LOOP
-        v_eq := strpos(v_param, '=');
-        IF v_eq > 0
-           AND p_click_ids ? left(v_param, v_eq - 1)
-           AND attrib.url_decode(substr(v_param, v_eq + 1)) IS NOT NULL THEN
-            RETURN p_click_ids ->> left(v_param, v_eq - 1);
-        END IF;
-    END LOOP;
-    RETURN NULL;
-END
+    SELECT p_click_ids ->> attrib.click_id(p_url, p_click_ids)
 $$;
 
 COMMENT ON FUNCTION attrib.click_network(text, jsonb) IS

@@ -150,6 +150,7 @@ main.add_command(deploy_cmd, name="deploy")
 from . import cli_run  # noqa: E402,F401
 from . import cli_demo  # noqa: E402,F401
 from . import cli_bench  # noqa: E402,F401  (attrib bench)
+from . import cli_sources  # noqa: E402,F401  (attrib sources)
 
 
 # -- demo data -----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 `generate()` writes visitors arriving over a window of days from the
 channels a B2B site sees (direct, organic and paid search, paid and organic
-social, email, blog partners, AI assistants, campaign values only in
+social and video (YouTube), email, blog partners, AI assistants, a podcast, campaign values only in
 `context_campaign_*`), in sessions of 1-8 page views; some come back over
 days to months, 5-10 % sign up (a `signed_up` track, then an identify with
 `user-<n>`), some signed-up users bring 2-4 devices that identify later.
@@ -170,10 +170,12 @@ PARTNER_REFERRERS = ("https://segmentfans.dev/posts/attribution-roundup",
 REVIEW_REFERRERS = ("https://www.g2.com/products/example-analytics/reviews",
                     "https://www.capterra.com/p/203311/Example-Analytics/",
                     "https://github.com/example/attrib", "https://stackoverflow.com/questions/7711")
+# YouTube (a video site, SPEC 5) shares what was the LinkedIn app's slot, so
+# every other referrer keeps its draws and the random stream is unchanged.
 SOCIAL_REFERRERS = ("https://t.co/", "https://www.linkedin.com/", "https://lnkd.in/",
                     "https://www.reddit.com/r/analytics/", "https://old.reddit.com/r/marketing/",
-                    "android-app://com.linkedin.android/", "https://m.facebook.com/")
-SOCIAL_WEIGHTS = (25, 25, 8, 15, 7, 10, 10)
+                    "android-app://com.linkedin.android/", "https://www.youtube.com/", "https://m.facebook.com/")
+SOCIAL_WEIGHTS = (25, 25, 8, 15, 7, 5, 5, 10)
 AI_REFERRERS = ("https://chatgpt.com/", "https://www.perplexity.ai/", "https://gemini.google.com/",
                 "https://copilot.microsoft.com/")
 AI_WEIGHTS = (70, 15, 10, 5)
@@ -691,12 +693,17 @@ class _Generator:
             return f"{SITE}{path}?msclkid={rng.getrandbits(128):032x}", "https://www.bing.com/", path, none
         if channel == PAID_SOCIAL:
             path = rng.choice(self.landing_paths)
-            if rng.random() < 0.75:
+            r = rng.random()
+            if r < 0.75:
                 url, camp = self._utm_url(path, "facebook", "paidsocial", rng.choice(SOCIAL_CAMPAIGNS),
                                           content=f"ad_{rng.randrange(1, 9)}",
                                           extra=f"fbclid=IwAR{rng.getrandbits(128):032x}")
                 ref = "https://l.facebook.com/" if rng.random() < 0.8 else "https://l.instagram.com/"
                 return url, ref, path, camp
+            if r < 0.85:  # YouTube video ads: the same draws as LinkedIn's below
+                url, camp = self._utm_url(path, "youtube", "cpv", rng.choice(SOCIAL_CAMPAIGNS),
+                                          extra=f"gclid={rng.getrandbits(64):016x}")
+                return url, "https://www.youtube.com/", path, camp
             url, camp = self._utm_url(path, "linkedin", "paid_social", rng.choice(SOCIAL_CAMPAIGNS),
                                       extra=f"li_fat_id={rng.getrandbits(64):016x}")
             return url, "https://www.linkedin.com/", path, camp

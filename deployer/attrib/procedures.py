@@ -44,9 +44,13 @@ def run_script(connection, sql: str) -> None:
 
 def run_migration_sql(name: str) -> None:
     """Run migrations/sql/NAME from a migration: verbatim online, printed with `deploy --sql`."""
+    run_migration_text((project_root() / "migrations" / "sql" / name).read_text())
+
+
+def run_migration_text(sql: str) -> None:
+    """Run a SQL script from a migration: verbatim online, printed with `deploy --sql`."""
     from alembic import context, op
 
-    sql = (project_root() / "migrations" / "sql" / name).read_text()
     if context.is_offline_mode():
         op.execute(sql)
     else:

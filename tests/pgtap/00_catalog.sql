@@ -10,19 +10,20 @@ SELECT tables_are('sessions',
     'sessions holds exactly the published outputs');
 SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap', 'ingest_overlap',
     'future_tolerance', 'bot_user_agent_pattern', 'paid_medium_pattern', 'paid_click_ids', 'own_domains',
-    'signup_events', 'blog_url_pattern', 'time_decay_half_life', 'source_schema')), 11,
+    'referral_exclusions', 'signup_events', 'blog_url_pattern', 'time_decay_half_life', 'source_schema')), 12,
     'every SPEC setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_grant_privileges', '_grant_source', '_index_load_time', '_is_few', '_month', '_month_end', '_month_start',
-    '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise',
-    '_run_begin', '_run_check_stage', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_one_stage',
-    '_run_refused', '_run_retry_due', '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_stages',
-    '_run_unlock', '_source_expr', '_started_by', '_trusted_relation',
-    '_url_decode_percent', 'alias', 'attribute', 'clean_id', 'click_network', 'ingest',
-    'lower_ascii', 'maintain', 'reset', 'run_attribution', 'run_attribution_retry', 'run_stage',
-    'sessionize', 'setting', 'setting_interval', 'setting_text', 'signup', 'source_class',
-    'touch', 'trim_ascii', 'url_clean', 'url_decode', 'url_host', 'url_param'],
+    '_domain_match', '_grant_privileges', '_grant_source', '_index_load_time', '_is_few', '_month',
+    '_month_end', '_month_start', '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish',
+    '_raise', '_run_begin', '_run_check_stage', '_run_holder', '_run_lock', '_run_mark_abandoned',
+    '_run_one_stage', '_run_refused', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
+    '_run_stage_failed', '_run_stages', '_run_unlock', '_source_expr', '_started_by', '_touch_detail',
+    '_touch_rules_version', '_trusted_relation', '_url_decode_percent', 'alias', 'attribute', 'clean_id',
+    'click_id', 'click_network', 'explain_touch', 'ingest', 'lower_ascii', 'maintain', 'reset',
+    'run_attribution', 'run_attribution_retry', 'run_stage', 'sessionize', 'setting', 'setting_interval',
+    'setting_text', 'signup', 'source_class', 'source_match', 'touch', 'trim_ascii', 'url_clean',
+    'url_decode', 'url_host', 'url_param'],
     'attrib holds exactly the functions and procedures of procedures/');
 SELECT is_empty($$SELECT p.proname FROM pg_proc p WHERE p.pronamespace = 'attrib'::regnamespace
                   GROUP BY p.proname HAVING count(*) > 1$$,

@@ -1,8 +1,9 @@
--- SPEC 5 classes: the shipped reference list, the label-matching rule of
--- attrib.source_class, and that attrib.touch (which applies the rule inline)
--- agrees with it on every shipped name and on hosts built around them.
+-- SPEC 5 classes: the shipped reference list, the label-matching rule
+-- (attrib.source_match, read by attrib.source_class), and that attrib.touch
+-- classifies every shipped name and the hosts built around them as
+-- attrib.source_class does.
 BEGIN;
-SELECT plan(30);
+SELECT plan(38);
 
 -- the shipped list holds SPEC 5's minimum, each with its class
 SELECT is_empty(
@@ -12,8 +13,11 @@ SELECT is_empty(
                      ('naver', 'search'), ('seznam', 'search'),
                      ('facebook', 'social'), ('fb', 'social'), ('instagram', 'social'), ('t.co', 'social'),
                      ('twitter', 'social'), ('x.com', 'social'), ('linkedin', 'social'), ('lnkd.in', 'social'),
-                     ('youtube', 'social'), ('youtu.be', 'social'), ('reddit', 'social'), ('pinterest', 'social'),
-                     ('tiktok', 'social'), ('quora', 'social'), ('vimeo', 'social'),
+                     ('reddit', 'social'), ('pinterest', 'social'), ('tiktok', 'social'), ('quora', 'social'),
+                     ('youtube', 'video'), ('youtu.be', 'video'), ('vimeo', 'video'), ('twitch', 'video'),
+                     ('dailymotion', 'video'),
+                     ('amazon', 'shopping'), ('ebay', 'shopping'), ('etsy', 'shopping'), ('walmart', 'shopping'),
+                     ('shopify', 'shopping'), ('aliexpress', 'shopping'), ('shopping.google.com', 'shopping'),
                      ('mail.google.com', 'email'), ('com.google.android.gm', 'email'), ('outlook.live.com', 'email'),
                      ('outlook.office.com', 'email'), ('outlook.office365.com', 'email'), ('mail.yahoo.com', 'email'),
                      ('mail.yahoo.net', 'email'), ('mail.aol.com', 'email'), ('mail.proton.me', 'email'),
@@ -48,19 +52,31 @@ SELECT is(attrib.source_class('mail.google.com'), 'email', 'mail.google.com is e
 SELECT is(attrib.source_class('gemini.google.com'), 'ai', 'gemini.google.com is ai although google is search');
 SELECT is(attrib.source_class('mail.yahoo.com'), 'email', 'mail.yahoo.com is email although yahoo is search');
 
--- ties on label count: search, social, email, ai
+SELECT is(attrib.source_class('m.youtube.com'), 'video', 'youtube is video (no longer social)');
+SELECT is(attrib.source_class('shopping.google.com'), 'shopping', 'shopping.google.com is shopping although google is search');
+SELECT results_eq($$SELECT * FROM attrib.source_match('Mail.Google.com')$$, $$VALUES ('mail.google.com', 'email')$$,
+                  'source_match names the deciding name and its class');
+SELECT is_empty($$SELECT * FROM attrib.source_match('foo.example')$$, 'source_match returns no row when nothing matches');
+
+-- ties on label count: search, social, video, shopping, email, ai
 INSERT INTO attrib.source_classes (name, class)
-VALUES ('tiea', 'ai'), ('tieb', 'search'), ('tiec', 'email'), ('tied', 'social'), ('tiee.tief', 'ai');
+VALUES ('tiea', 'ai'), ('tieb', 'search'), ('tiec', 'email'), ('tied', 'social'), ('tiee.tief', 'ai'),
+       ('tiev', 'video'), ('ties', 'shopping');
 SELECT is(attrib.source_class('tiea.tieb.com'), 'search', 'a tie between ai and search goes to search');
+SELECT is(attrib.source_class('tiev.tieb.com'), 'search', 'a tie between video and search goes to search');
+SELECT is(attrib.source_class('tiev.tied.com'), 'social', 'a tie between video and social goes to social');
+SELECT is(attrib.source_class('ties.tiev.com'), 'video', 'a tie between shopping and video goes to video');
+SELECT is(attrib.source_class('tiec.ties.com'), 'shopping', 'a tie between email and shopping goes to shopping');
 SELECT is(attrib.source_class('tiec.tied.com'), 'social', 'a tie between email and social goes to social');
 SELECT is(attrib.source_class('tiea.tiec.net'), 'email', 'a tie between ai and email goes to email');
 SELECT is(attrib.source_class('tieb.tiee.tief'), 'ai', 'two labels beat one whatever the class order');
 -- the list is data: a row added is matched at once
 SELECT is(attrib.source_class('www.tiee.tief.org'), 'ai', 'an added name is matched');
 
--- attrib.touch applies the same rule inline; the channel of a referral shows
--- the class: search -> Organic Search, social -> Organic Social, email ->
--- Email, ai -> AI Assistants, none -> Referral (SPEC 5 channel rules)
+-- attrib.touch reads the same rule; the channel of a referral shows the
+-- class: search -> Organic Search, social -> Organic Social, video ->
+-- Organic Video, shopping -> Organic Shopping, email -> Email, ai -> AI
+-- Assistants, none -> Referral (SPEC 5 channel rules)
 CREATE TEMP TABLE class_probe ON COMMIT DROP AS
 SELECT DISTINCT v.value
   FROM attrib.source_classes c
@@ -74,6 +90,8 @@ SELECT is_empty(
        WHERE t.channel IS DISTINCT FROM CASE attrib.source_class(p.value)
                                           WHEN 'search' THEN 'Organic Search'
                                           WHEN 'social' THEN 'Organic Social'
+                                          WHEN 'video' THEN 'Organic Video'
+                                          WHEN 'shopping' THEN 'Organic Shopping'
                                           WHEN 'email' THEN 'Email'
                                           WHEN 'ai' THEN 'AI Assistants'
                                           ELSE 'Referral'
@@ -88,13 +106,15 @@ SELECT is_empty(
        WHERE t.channel IS DISTINCT FROM CASE attrib.source_class(p.value)
                                           WHEN 'search' THEN 'Organic Search'
                                           WHEN 'social' THEN 'Organic Social'
+                                          WHEN 'video' THEN 'Organic Video'
+                                          WHEN 'shopping' THEN 'Organic Shopping'
                                           WHEN 'email' THEN 'Email'
                                           WHEN 'ai' THEN 'AI Assistants'
-                                          ELSE 'Other'
+                                          ELSE 'Unassigned'
                                         END$$,
     'touch classifies every utm_source as source_class does');
 
-SELECT cmp_ok((SELECT count(*) FROM class_probe), '>', 1000::bigint, 'the agreement checks cover over a thousand values');
+SELECT cmp_ok((SELECT count(*) FROM class_probe), '>', 10000::bigint, 'the agreement checks cover over ten thousand values');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -8,7 +8,7 @@ SELECT plan(49);
 -- returns (source, medium, campaign, channel, is_paid).
 
 -- Paid --------------------------------------------------------------------------------
--- utm google/cpc: class of google is search, cpc matches .*cp.* -> rule 2
+-- utm google/cpc: class of google is search, cpc matches .*cp.* -> rule 4
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'google', 'cpc', 'spring')$$,
                   $$VALUES ('google', 'cpc', 'spring', 'Paid Search', true)$$,
                   'utm google + cpc is Paid Search');
@@ -19,7 +19,7 @@ SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/?gclid=
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/?msclkid=abc', NULL, NULL, NULL, NULL)$$,
                   $$VALUES ('bing', 'cpc', NULL::text, 'Paid Search', true)$$,
                   'msclkid: source bing, medium cpc, Paid Search');
--- ttclid -> tiktok (social) + click id -> rule 3
+-- ttclid -> tiktok (social) + click id -> rule 5
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/?ttclid=abc', NULL, NULL, NULL, NULL)$$,
                   $$VALUES ('tiktok', 'cpc', NULL::text, 'Paid Social', true)$$,
                   'ttclid: source tiktok, Paid Social');
@@ -27,33 +27,33 @@ SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/?ttclid
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/?gclid=abc', 'https://www.google.com/', NULL, NULL, NULL)$$,
                   $$VALUES ('google', 'cpc', NULL::text, 'Paid Search', true)$$,
                   'gclid with a google referrer: source google, medium cpc');
--- utm facebook/paidsocial: social + paid.* -> rule 3
+-- utm facebook/paidsocial: social + paid.* -> rule 5
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'facebook', 'paidsocial', NULL)$$,
                   $$VALUES ('facebook', 'paidsocial', NULL::text, 'Paid Social', true)$$,
                   'paidsocial + facebook is Paid Social');
--- display medium, source without class: not paid by the pattern, rule 4
+-- display medium, source without class: not paid by the pattern, rule 7
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'adnetwork', 'display', NULL)$$,
                   $$VALUES ('adnetwork', 'display', NULL::text, 'Display', true)$$,
                   'display medium is Display (and paid)');
--- cpm matches .*cp.* (paid signal) but no search/social class: rule 4 comes before rule 5
+-- cpm matches .*cp.* (paid signal) but no search/social class: rule 7 comes before rule 8
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'adnetwork', 'cpm', NULL)$$,
                   $$VALUES ('adnetwork', 'cpm', NULL::text, 'Display', true)$$,
                   'cpm is Display, not Paid Other');
--- google + cpm: rule 2 comes before rule 4
+-- google + cpm: rule 4 comes before rule 7
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'google', 'cpm', NULL)$$,
                   $$VALUES ('google', 'cpm', NULL::text, 'Paid Search', true)$$,
-                  'google + cpm is Paid Search (rule 2 before Display)');
+                  'google + cpm is Paid Search (rule 4 before Display)');
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'partner', 'ppc', NULL)$$,
                   $$VALUES ('partner', 'ppc', NULL::text, 'Paid Other', true)$$,
                   'ppc with a source without class is Paid Other');
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'partner', 'retargeting', NULL)$$,
                   $$VALUES ('partner', 'retargeting', NULL::text, 'Paid Other', true)$$,
                   'retargeting is a paid medium');
--- a click id makes any touch paid: newsletter/email with gclid -> rule 5 before Email
+-- a click id makes any touch paid: newsletter/email with gclid -> rule 8 before Email
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/?gclid=abc', NULL, 'newsletter', 'email', 'may')$$,
                   $$VALUES ('newsletter', 'email', 'may', 'Paid Other', true)$$,
                   'a click id with utm newsletter/email: UTMs kept, Paid Other');
--- source without class falls back to the referrer's class: t.co is social, cpc paid -> rule 3
+-- source without class falls back to the referrer's class: t.co is social, cpc paid -> rule 5
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', 'https://t.co/abc', 'partner', 'cpc', NULL)$$,
                   $$VALUES ('partner', 'cpc', NULL::text, 'Paid Social', true)$$,
                   'the class comes from the referrer when the source has none');
@@ -119,7 +119,7 @@ SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', 'htt
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', 'android-app://com.google.android.gm/', NULL, NULL, NULL)$$,
                   $$VALUES ('com.google.android.gm', 'referral', NULL::text, 'Email', false)$$,
                   'the Gmail app referrer is Email');
--- no source, no referrer: source (direct); medium email is not (none) -> not Direct -> rule 9
+-- no source, no referrer: source (direct); medium email is not (none) -> not Direct -> rule 14
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, NULL, 'email', NULL)$$,
                   $$VALUES ('(direct)', 'email', NULL::text, 'Email', false)$$,
                   'utm_medium email without a source is Email');
@@ -137,10 +137,10 @@ SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'partner', 'affiliate', NULL)$$,
                   $$VALUES ('partner', 'affiliate', NULL::text, 'Affiliates', false)$$,
                   'medium affiliate is Affiliates');
--- utm_source foo, no medium, no referrer: medium (none); not Direct (source is not (direct)); no rule -> Other
+-- utm_source foo, no medium, no referrer: medium (none); not Direct (source is not (direct)); no rule -> Unassigned
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, 'foo', NULL, NULL)$$,
-                  $$VALUES ('foo', '(none)', NULL::text, 'Other', false)$$,
-                  'utm_source foo without a medium is Other');
+                  $$VALUES ('foo', '(none)', NULL::text, 'Unassigned', false)$$,
+                  'utm_source foo without a medium is Unassigned');
 
 -- Direct and internal referrers -----------------------------------------------------------
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', NULL, NULL, NULL, NULL)$$,

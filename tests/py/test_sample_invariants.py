@@ -68,8 +68,16 @@ def test_credit_sums_to_one_per_alias_and_model(sample: psycopg.Connection) -> N
 
 def test_paid_touches_are_paid_channels(sample: psycopg.Connection) -> None:
     assert one(sample, """SELECT count(*) FROM sessions.all_sessions
-                           WHERE is_paid <> (channel IN ('Paid Search', 'Paid Social', 'Display', 'Paid Other'))""") == 0
+                           WHERE is_paid <> (channel IN ('Cross-network', 'Paid Shopping', 'Paid Search', 'Paid Social',
+                                                         'Paid Video', 'Display', 'Paid Other', 'Audio'))""") == 0
     assert one(sample, "SELECT count(*) FROM sessions.all_sessions WHERE is_paid") > 0
+
+
+def test_youtube_traffic_is_video(sample: psycopg.Connection) -> None:
+    assert one(sample, """SELECT count(*) FROM sessions.all_sessions WHERE channel = 'Organic Video'""") > 0
+    assert one(sample, """SELECT count(*) FROM sessions.all_sessions WHERE channel = 'Paid Video'""") > 0
+    assert one(sample, """SELECT count(*) FROM sessions.all_sessions
+                           WHERE (source ILIKE '%youtube%') AND channel NOT IN ('Organic Video', 'Paid Video')""") == 0
 
 
 def test_user_session_counts_agree_with_sessions(sample: psycopg.Connection) -> None:

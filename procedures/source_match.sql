@@ -1,0 +1,42 @@
+-- attrib.source_match: SPEC 5's matching rule, the one place it is written.
+-- The name of attrib.source_classes that decides the class of a source or
+-- host, and that class; no row when no name matches.
+--
+-- A name matches a value when the name's dot-separated labels stand, in
+-- order and next to each other, among the value's labels, ignoring ASCII
+-- case: google matches google, google.co.uk and news.google.com; t.co
+-- matches t.co, not t.com; facebook does not match facebook_ads. Of all
+-- matching names the one with the most labels wins (mail.google.com is
+-- email, not search); on a tie the class order search, social, video,
+-- shopping, email, ai decides.
+--
+-- A value of n labels has n(n+1)/2 runs of contiguous labels (first label
+-- i, length j); each run is a candidate name, joined to the list by primary
+-- key equality, so the cost does not grow with the list. unnest (not
+-- generate_series) keeps the planner's row estimates small.
+--
+-- An inlinable SQL table function (one SELECT, STABLE, not STRICT, no SET,
+-- no SECURITY DEFINER; every name schema-qualified): attrib.source_class
+-- and attrib._touch_detail call it LATERAL, and the planner expands it into
+-- their query, so a full run classifies every landing in one set-based
+-- plan (a shared hash of attrib.source_classes or a memoized lookup per
+-- host) instead of one function call per row.
+CREATE OR REPLACE FUNCTION attrib.source_match(p_value text)
+RETURNS TABLE (name text, class text)
+LANGUAGE sql
+STABLE PARALLEL SAFE
+BEGIN ATOMIC
+    SELECT c.name, c.class
+      FROM (SELECT pg_catalog.string_to_array(attrib.lower_ascii(p_value), '.') AS labels) v
+     CROSS JOIN LATERAL pg_catalog.unnest(v.labels) WITH ORDINALITY AS i(label, first_label)
+     CROSS JOIN LATERAL pg_catalog.unnest(v.labels[i.first_label:]) WITH ORDINALITY AS j(label, label_count)
+      JOIN attrib.source_classes c
+        ON c.name = pg_catalog.array_to_string(v.labels[i.first_label:i.first_label + j.label_count - 1], '.')
+     ORDER BY j.label_count DESC,
+              pg_catalog.array_position(ARRAY['search', 'social', 'video', 'shopping', 'email', 'ai'], c.class)
+     LIMIT 1;
+END;
+
+COMMENT ON FUNCTION attrib.source_match(text) IS
+  'SPEC 5 matching: the name of attrib.source_classes that decides the class of a source or host (whole contiguous '
+  'labels, ASCII case ignored, most labels win, ties by search, social, video, shopping, email, ai) and its class';

@@ -1,0 +1,187 @@
+"""`attrib sources`: import a team's own list, list, explain a touch, exclude payment hosts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+from click.testing import CliRunner
+
+from attrib.cli import main
+
+# referer-parser's layout ({medium: {Source: {domains: [...]}}}), written for this test:
+# one new search engine, one name attrib knows the same way, one conflict
+# (youtube.com is social there, video here), a path and a medium that is no class.
+REFERER_PARSER_YAML = """\
+search:
+  FindIt:
+    parameters: [q]
+    domains:
+      - findit.example
+      - www.google.com
+      - google.com/products
+social:
+  YouTube:
+    domains: [youtube.com]
+email:
+  Example ISP Mail:
+    domains: [post.example-isp.net]
+unknown:
+  Outbrain:
+    domains: [outbrain.com]
+"""
+
+# Matomo's SearchEngines.yml and Socials.yml layouts, written for this test.
+MATOMO_SEARCH = """\
+FindIt:
+  -
+    urls:
+      - findit.{}
+      - "{}.findit2.example"
+    params: [q]
+    backlink: 'search?q={k}'
+Odd:
+  -
+    urls: ["a.{}.b"]
+"""
+MATOMO_SOCIAL = """\
+Fediverse Example:
+  - social.example-instance.org
+Facebook:
+  - facebook.com
+  - m.facebook.com
+"""
+
+
+def invoke(dsn: str, *args: str):
+    return CliRunner().invoke(main, ["sources", *args, "--dsn", dsn])
+
+
+def source_class(dsn: str, value: str) -> str | None:
+    with psycopg.connect(dsn) as conn:
+        return conn.execute("SELECT attrib.source_class(%s)", (value,)).fetchone()[0]
+
+
+def test_import_referer_parser_adds_missing_names_and_keeps_conflicts(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "referers.yml"
+    path.write_text(REFERER_PARSER_YAML)
+    result = invoke(dsn, "import", str(path), "--format", "referer-parser")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert result.stdout.splitlines()[-1] == \
+        "added 2, conflicting 1 (kept; --replace to take the file's class), already known 1, ignored 2"
+    assert source_class(dsn, "www.findit.example") == "search"
+    assert source_class(dsn, "post.example-isp.net") == "email"
+    assert source_class(dsn, "youtube.com") == "video"
+
+
+def test_import_reports_each_conflict_and_replace_applies_it(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "referers.yml"
+    path.write_text(REFERER_PARSER_YAML)
+    kept = invoke(dsn, "import", str(path))
+    assert "conflict: youtube.com is social in the file, video in attrib (by youtube)" in kept.stdout
+    replaced = invoke(dsn, "import", str(path), "--replace")
+    assert "conflict: youtube.com is social in the file, video in attrib (by youtube): replaced" in replaced.stdout
+    assert source_class(dsn, "youtube.com") == "social"
+    assert source_class(dsn, "m.youtube.com") == "social"
+    assert source_class(dsn, "youtu.be") == "video", "a conflict replaces only the name the file gives"
+
+
+def test_import_referer_parser_json(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "referers.json"
+    path.write_text(json.dumps({"search": {"FindIt": {"domains": ["findit.example"]}}}))
+    result = invoke(dsn, "import", str(path), "--format", "referer-parser")
+    assert result.stdout.splitlines()[-1].startswith("added 1, conflicting 0")
+    assert source_class(dsn, "findit.example") == "search"
+
+
+def test_import_matomo_search_engines(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "SearchEngines.yml"
+    path.write_text(MATOMO_SEARCH)
+    result = invoke(dsn, "import", str(path), "--format", "matomo")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert "ignored: 1 entry: has a wildcard inside" in result.stdout
+    assert result.stdout.splitlines()[-1].startswith("added 2, conflicting 0")
+    assert source_class(dsn, "findit.co.uk") == "search", "findit.{} is findit in any TLD"
+    assert source_class(dsn, "www.findit2.example") == "search"
+
+
+def test_import_matomo_socials(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "Socials.yml"
+    path.write_text(MATOMO_SOCIAL)
+    result = invoke(dsn, "import", str(path), "--format", "matomo")
+    assert result.stdout.splitlines()[-1] == \
+        "added 1, conflicting 0 (kept; --replace to take the file's class), already known 2, ignored 0"
+    assert source_class(dsn, "social.example-instance.org") == "social"
+
+
+def test_import_csv_ignores_an_unknown_class(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("name,class\nnewsletter-hub.example,email\nradio.example,audio\n")
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.stdout.splitlines()[-1].endswith("already known 0, ignored 1")
+    assert "ignored: 1 entry: class 'audio' is not one of search, social, video, shopping, email, ai" in result.stdout
+
+
+def test_list_by_class(dsn: str) -> None:
+    result = invoke(dsn, "list", "--class", "video")
+    rows = result.stdout.splitlines()
+    assert "youtube,video" in rows and "twitch,video" in rows
+    assert all(row.endswith(",video") for row in rows)
+    assert rows == sorted(rows, key=str.encode)
+
+
+def explain(dsn: str, url: str, referrer: str | None = None) -> dict[str, str]:
+    result = invoke(dsn, "explain", url, *(["--referrer", referrer] if referrer else []))
+    assert result.exit_code == 0, result.output + result.stderr
+    return {line[:15].rstrip(": "): line[15:] for line in result.stdout.splitlines()}
+
+
+def test_explain_a_youtube_referral(dsn: str) -> None:
+    out = explain(dsn, "https://shop.example.com/pricing", "https://m.youtube.com/watch?v=x")
+    assert out["referrer host"] == "m.youtube.com (not internal)"
+    assert out["class"] == "video (name 'youtube' matches the referrer m.youtube.com)"
+    assert out["rule"] == "11. Organic Video"
+
+
+def test_explain_a_click_id(dsn: str) -> None:
+    out = explain(dsn, "https://shop.example.com/?gclid=Cj0KCQ", "https://www.google.com/")
+    assert out["click id"] == "gclid -> google"
+    assert out["source"] == "google" and out["medium"] == "cpc"
+    assert out["paid signal"] == "yes (click id, medium cpc matches paid_medium_pattern)"
+    assert out["rule"] == "4. Paid Search"
+
+
+def test_explain_utm_values_of_the_url(dsn: str) -> None:
+    out = explain(dsn, "https://shop.example.com/?utm_source=Newsletter&utm_medium=email&utm_campaign=e-shop%20week")
+    assert out["utm"] == "source newsletter, medium email, campaign e-shop week"
+    assert out["shop campaign"] == "yes"
+    assert out["rule"] == "9. Organic Shopping"
+
+
+def test_explain_an_internal_referrer(dsn: str) -> None:
+    out = explain(dsn, "https://shop.example.com/cart", "https://shop.example.com/pricing")
+    assert out["referrer host"] == "shop.example.com (internal: landing host; counts as no referrer)"
+    assert out["rule"] == "1. Direct"
+
+
+def test_explain_an_unknown_referrer(dsn: str) -> None:
+    out = explain(dsn, "https://shop.example.com/", "https://blog.somewhere.example/post")
+    assert out["class"].startswith("none")
+    assert out["channel"] == "Referral (not paid)"
+
+
+def test_exclude_payments_preset_is_idempotent(dsn: str) -> None:
+    first = invoke(dsn, "exclude", "--preset", "payments")
+    assert first.stdout.splitlines()[0].startswith("added 8: paypal.com, checkout.stripe.com")
+    again = invoke(dsn, "exclude", "--preset", "payments")
+    assert again.stdout.splitlines()[0] == "added 0: -"
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT internal FROM attrib.explain_touch('https://shop.example.com/', "
+                            "'https://www.paypal.com/checkoutnow')").fetchone()[0] == "referral_exclusions"
+
+
+def test_exclude_refuses_a_url(dsn: str) -> None:
+    result = invoke(dsn, "exclude", "https://pay.example.com/return")
+    assert result.exit_code == 1
+    assert "HINT:" in result.stderr
