@@ -3,7 +3,8 @@
 -- appear and may create them with a non-text type, so columns are looked up
 -- in the catalog on every run: a present column is cast to the type the
 -- pipeline reads, a missing optional one reads as NULL, a missing required
--- one stops the run with an error naming table and column.
+-- one stops the run with an error naming table and column. Timestamp
+-- columns are read without casting text (see below).
 --
 -- A column whose type is not built into PostgreSQL (a domain, composite,
 -- enum, range or base type someone created) also stops the run, naming
@@ -35,6 +36,17 @@ BEGIN
                   HINT = format('Change the column to a built-in type, e.g. ALTER TABLE %I.%I ALTER COLUMN %I TYPE %s '
                                 'USING %I::text; or point source_schema at tables that have one.',
                                 p_schema, p_table, p_column, p_type, p_column);
+    END IF;
+    -- Timestamps: a timestamptz column as it is, a timestamp without time
+    -- zone read as UTC (SPEC 1), anything else kept as text for
+    -- attrib._source_ts to parse, so that a value that is not a timestamp
+    -- becomes a bad_timestamp reject instead of stopping the run.
+    IF v_type IS NOT NULL AND p_type = 'timestamptz' THEN
+        RETURN CASE v_type
+                 WHEN 'timestamptz'::regtype THEN format('%I', p_column)
+                 WHEN 'timestamp'::regtype THEN format('(%I AT TIME ZONE ''UTC'') AS %I', p_column, p_column)
+                 ELSE format('%I::text AS %I', p_column, p_column)
+               END;
     END IF;
     IF v_type IS NOT NULL THEN
         RETURN format('%I::%s AS %I', p_column, p_type, p_column);

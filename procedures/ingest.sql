@@ -16,12 +16,23 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
+-- Outputs and row hashes never depend on the caller's or server's zone and
+-- formats (SPEC 9): a pg_cron run and a CLI run hash a re-read row alike.
+SET TimeZone = 'UTC'
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
 AS $$
 DECLARE
-    v_schema      text     := attrib.setting_text('source_schema');
-    v_overlap     interval := attrib.setting_interval('ingest_overlap');
-    v_tolerance   interval := attrib.setting_interval('future_tolerance');
-    v_bot_pattern text     := attrib.setting_text('bot_user_agent_pattern');
+    v_schema      text        := attrib.setting_text('source_schema');
+    v_overlap     interval    := attrib.setting_interval('ingest_overlap');
+    v_tolerance   interval    := attrib.setting_interval('future_tolerance');
+    v_bot_pattern text        := attrib.setting_text('bot_user_agent_pattern');
+    v_max_id      int         := attrib.setting_text('max_id_length')::int;
+    v_oldest      timestamptz := attrib.setting_text('oldest_event_ts')::timestamptz;
+    -- SPEC 2 and 9 measure "the run's start": when its first stage started
+    v_run_start   timestamptz := coalesce((SELECT min(l.started_at) FROM attrib.run_log l WHERE l.run_id = p_run_id),
+                                          now());
     v_table       text;
     v_load_column text;
     v_since       timestamptz;
@@ -31,6 +42,8 @@ DECLARE
     v_where       text;
 BEGIN
     rows_read := 0;
+    rows_rejected := 0;
+    rows_duplicated := 0;
 
     DROP TABLE IF EXISTS pg_temp._ingest_batch;
     CREATE TEMP TABLE _ingest_batch (
@@ -53,15 +66,19 @@ BEGIN
         utm_campaign text,
         utm_term     text,
         utm_content  text,
-        reason       text
+        reason       text,
+        pair_ok      boolean,  -- an identify that may give a pair (SPEC 3)
+        copies       bigint NOT NULL DEFAULT 1
     ) ON COMMIT DROP;
     -- The bot pattern is matched once per distinct user agent, not per row:
     -- a load has few distinct agents, and a case-insensitive regex per row
     -- was a tenth of a full ingest. The agents are read in a pass of their
     -- own before the batch because a bot's reject keeps the row as read.
+    -- No index: an agent is as long as a visitor makes it, past what a
+    -- B-tree key can hold; the join hashes it.
     DROP TABLE IF EXISTS pg_temp._ingest_agents;
     CREATE TEMP TABLE _ingest_agents (
-        user_agent text PRIMARY KEY,
+        user_agent text NOT NULL,
         is_bot     boolean NOT NULL
     ) ON COMMIT DROP;
 
@@ -90,7 +107,9 @@ BEGIN
         SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
         PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
         v_where := CASE WHEN v_since IS NULL THEN 'true'
-                        ELSE format('%I IS NULL OR %I > %L', v_load_column, v_load_column, v_since) END;
+                        ELSE format('%1$s IS NULL OR %1$s > %2$L',
+                                    attrib._source_ts(v_schema, v_table, v_load_column, NULL), v_since)
+                   END;
 
         v_cols := concat_ws(', ',
             attrib._source_expr(v_schema, v_table, 'id', 'text', true),
@@ -120,7 +139,7 @@ BEGIN
                 SELECT a.context_user_agent, a.context_user_agent ~* %L
                   FROM (SELECT DISTINCT %s FROM %I.%I WHERE %s) a
                  WHERE a.context_user_agent IS NOT NULL
-                ON CONFLICT (user_agent) DO NOTHING
+                   AND NOT EXISTS (SELECT FROM pg_temp._ingest_agents x WHERE x.user_agent = a.context_user_agent)
                 $sql$,
                 v_bot_pattern, attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'),
                 v_schema, v_table, v_where);
@@ -128,39 +147,59 @@ BEGIN
         END IF;
 
         -- One pass per table: clean, derive and classify each row. The row as
-        -- read (only the columns attrib reads, absent ones as NULL) identifies
-        -- a source row, so a column Segment adds later changes no hash.
+        -- read (only the columns attrib reads, absent ones as NULL, timestamps
+        -- as they stand) identifies a source row, so a column Segment adds
+        -- later changes no hash. Every reason of SPEC 2 in its order; an
+        -- identify is never rejected, but may give no pair (SPEC 3).
         EXECUTE format($sql$
             INSERT INTO pg_temp._ingest_batch (source_table, row, row_hash, load_time, message_id, kind, event,
                    anonymous_id, user_id, received_at, uuid_ts, event_ts, url, referrer,
-                   utm_source, utm_medium, utm_campaign, utm_term, utm_content, reason)
-            SELECT %1$L, CASE WHEN r.reason IS NOT NULL THEN jsonb_strip_nulls(to_jsonb(s)) END, md5(s::text),
-                   s.%2$I, c.message_id, %3$L, %4$s, c.anonymous_id, c.user_id,
-                   s.received_at, s.uuid_ts, c.event_ts, c.url, c.referrer,
-                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_source'))),
-                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_medium'))),
-                   coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_campaign')),
-                   coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_term')),
-                   coalesce(nullif(attrib.trim_ascii(%9$s), ''), attrib.url_param(c.url, 'utm_content')),
-                   r.reason
-              FROM (SELECT %10$s FROM %11$I.%12$I WHERE %13$s) s
-              LEFT JOIN pg_temp._ingest_agents ua ON ua.user_agent = %17$s
+                   utm_source, utm_medium, utm_campaign, utm_term, utm_content, reason, pair_ok)
+            SELECT %1$L, CASE WHEN r.reason IS NOT NULL THEN attrib._row_image(jsonb_strip_nulls(to_jsonb(s))) END,
+                   md5(s::text), CASE WHEN isfinite(t.load_time) THEN t.load_time END, c.message_id, %2$L, %3$s,
+                   c.anonymous_id, c.user_id, t.received_at, t.uuid_ts, c.event_ts, c.url, c.referrer,
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%4$s), ''), attrib.url_param(c.url, 'utm_source'))),
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_medium'))),
+                   coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_campaign')),
+                   coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_term')),
+                   coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_content')),
+                   r.reason, r.pair_ok
+              FROM (SELECT %9$s FROM %10$I.%11$I WHERE %12$s) s
+              LEFT JOIN pg_temp._ingest_agents ua ON ua.user_agent = %13$s
+             CROSS JOIN LATERAL (
+                   SELECT %14$s AS ts, %15$s AS received_at, %16$s AS uuid_ts, %17$s AS load_time
+                   OFFSET 0) t
              CROSS JOIN LATERAL (
                    SELECT attrib.clean_id(s.id) AS message_id, attrib.clean_id(s.anonymous_id) AS anonymous_id,
-                          attrib.clean_id(s.user_id) AS user_id, coalesce(s."timestamp", s.received_at) AS event_ts,
-                          %14$s AS url, %15$s AS referrer
+                          attrib.clean_id(s.user_id) AS user_id, coalesce(t.ts, t.received_at) AS event_ts,
+                          %18$s AS url, %19$s AS referrer,
+                          -- present but not a finite timestamp ('infinity', 'not a date')
+                          (s."timestamp" IS NOT NULL AND NOT coalesce(isfinite(t.ts), false)) AS ts_bad,
+                          (s.received_at IS NOT NULL AND NOT coalesce(isfinite(t.received_at), false)) AS received_bad
                    OFFSET 0) c
              CROSS JOIN LATERAL (
+                   SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %20$s,
+                                   false) AS oversized,
+                          (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f)
+                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f)) IS TRUE AS forgotten
+                   OFFSET 0) x
+             CROSS JOIN LATERAL (
                    SELECT CASE
-                       WHEN %3$L = 'identify' THEN NULL
+                       WHEN %2$L = 'identify' THEN NULL
                        WHEN c.message_id IS NULL THEN 'missing_message_id'
+                       WHEN x.oversized THEN 'oversized'
+                       WHEN x.forgotten THEN 'forgotten'
                        WHEN s."timestamp" IS NULL AND s.received_at IS NULL THEN 'missing_timestamp'
+                       WHEN c.ts_bad OR c.received_bad OR c.event_ts < %21$L::timestamptz THEN 'bad_timestamp'
                        WHEN c.anonymous_id IS NULL AND c.user_id IS NULL THEN 'missing_identity'
-                       WHEN c.event_ts > s.received_at + %16$L::interval THEN 'future_timestamp'
+                       WHEN c.event_ts > t.received_at + %22$L::interval
+                         OR c.event_ts > %23$L::timestamptz + %22$L::interval THEN 'future_timestamp'
                        WHEN ua.is_bot THEN 'bot'
-                   END AS reason) r
+                   END AS reason,
+                   %2$L = 'identify' AND NOT x.oversized AND NOT x.forgotten
+                       AND NOT c.ts_bad AND NOT (s."timestamp" IS NULL AND c.received_bad) AS pair_ok) r
             $sql$,
-            v_table, v_load_column,
+            v_table,
             CASE v_table WHEN 'pages' THEN 'page' WHEN 'tracks' THEN 'track' ELSE 'identify' END,
             CASE v_table WHEN 'pages' THEN '''page''' WHEN 'tracks' THEN 's.event' ELSE 'NULL' END,
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_source' END,
@@ -169,36 +208,81 @@ BEGIN
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_term' END,
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_content' END,
             v_cols, v_schema, v_table, v_where,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_user_agent' END,
+            attrib._source_ts(v_schema, v_table, 'timestamp'),
+            attrib._source_ts(v_schema, v_table, 'received_at'),
+            attrib._source_ts(v_schema, v_table, 'uuid_ts'),
+            attrib._source_ts(v_schema, v_table, v_load_column),
             -- url, referrer: pages fall back to the context columns; tracks only have those
             CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.url, ''''), nullif(s.context_page_url, ''''))'
                          WHEN 'tracks' THEN 'nullif(s.context_page_url, '''')' ELSE 'NULL::text' END,
             CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.referrer, ''''), nullif(s.context_page_referrer, ''''))'
                          WHEN 'tracks' THEN 'nullif(s.context_page_referrer, '''')' ELSE 'NULL::text' END,
-            v_tolerance,
-            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_user_agent' END);
+            v_max_id, v_oldest, v_tolerance, v_run_start);
         GET DIAGNOSTICS v_count = ROW_COUNT;
         rows_read := rows_read + v_count;
 
+        -- A watermark never passes the run's start (SPEC 9): a load time in
+        -- the future (a broken loader) must not hide the rows loaded after it.
         INSERT INTO attrib.ingest_state AS st (source_table, watermark, load_column)
-        SELECT v_table, max(b.load_time), v_load_column
+        SELECT v_table, CASE WHEN max(b.load_time) > v_run_start THEN v_run_start ELSE max(b.load_time) END, v_load_column
           FROM pg_temp._ingest_batch b WHERE b.source_table = v_table
         ON CONFLICT (source_table) DO UPDATE
-           SET watermark = greatest(st.watermark, EXCLUDED.watermark),
+           SET watermark = CASE WHEN greatest(st.watermark, EXCLUDED.watermark) > v_run_start THEN v_run_start
+                                ELSE greatest(st.watermark, EXCLUDED.watermark) END,
                load_column = EXCLUDED.load_column, updated_at = now();
     END LOOP;
 
-    -- Rows re-read from the overlap that an earlier run took in whole: deciding
-    -- them again would change nothing and cost a lookup in all history each.
+    -- Identical copies of a source row (same table, same row as read) are
+    -- one row here that counts them: SPEC 2 counts every copy, as an event
+    -- plus duplicate copies, or in a reject's copies. All copies share their
+    -- load time (it is part of the row), so they are read together.
+    DROP TABLE IF EXISTS pg_temp._ingest_copies;
+    CREATE TEMP TABLE _ingest_copies ON COMMIT DROP AS
+    SELECT b.source_table, b.row_hash, count(*) AS copies
+      FROM pg_temp._ingest_batch b GROUP BY 1, 2 HAVING count(*) > 1;
+    IF EXISTS (SELECT FROM pg_temp._ingest_copies) THEN
+        DELETE FROM pg_temp._ingest_batch b
+         USING (SELECT x.ctid AS extra
+                  FROM (SELECT b2.ctid, row_number() OVER (PARTITION BY b2.source_table, b2.row_hash) AS n
+                          FROM pg_temp._ingest_batch b2
+                          JOIN pg_temp._ingest_copies c USING (source_table, row_hash)) x
+                 WHERE x.n > 1) d
+         WHERE b.ctid = d.extra;
+        UPDATE pg_temp._ingest_batch b SET copies = c.copies
+          FROM pg_temp._ingest_copies c WHERE c.source_table = b.source_table AND c.row_hash = b.row_hash;
+    END IF;
+
+    -- Rows re-read from the overlap that an earlier run took in whole, with
+    -- no copy more than it saw: deciding them again would change nothing and
+    -- cost a lookup in all history each.
     DELETE FROM pg_temp._ingest_batch b USING attrib.overlap_rows o
-     WHERE o.source_table = b.source_table AND o.row_hash = b.row_hash;
+     WHERE o.source_table = b.source_table AND o.row_hash = b.row_hash AND o.copies >= b.copies;
     ANALYZE pg_temp._ingest_batch;
+
+    -- A row taken in earlier and read again with more copies stays what it
+    -- became (the run's start, the settings may have moved since): a reject
+    -- stays a reject, an event or a duplicate stays valid.
+    UPDATE pg_temp._ingest_batch b SET reason = r.reason
+      FROM attrib.rejects r
+     WHERE r.source_table = b.source_table AND r.row_hash = b.row_hash AND b.kind <> 'identify'
+       AND b.reason IS DISTINCT FROM r.reason;
+    UPDATE pg_temp._ingest_batch b SET reason = NULL
+     WHERE b.reason IS NOT NULL AND b.kind <> 'identify' AND b.message_id IS NOT NULL
+       AND NOT EXISTS (SELECT FROM attrib.rejects r WHERE r.source_table = b.source_table AND r.row_hash = b.row_hash)
+       AND (EXISTS (SELECT FROM attrib.duplicates d WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
+            OR EXISTS (SELECT FROM partitioning.message_index mi
+                         JOIN partitioning.events e
+                           ON e.alias_id = mi.alias_id AND e.event_ts = mi.event_ts AND e.message_id = mi.message_id
+                        WHERE mi.message_id = b.message_id
+                          AND e.source_table = b.source_table AND e.row_hash = b.row_hash));
 
     -- Identify pairs (SPEC 3): both ids present and different, a time known.
     WITH changed AS (
         INSERT INTO aliasing.identify_pairs AS ip (anonymous_id, user_id, first_seen)
         SELECT b.anonymous_id, b.user_id, min(b.event_ts)
           FROM pg_temp._ingest_batch b
-         WHERE b.kind = 'identify' AND b.anonymous_id IS NOT NULL AND b.user_id IS NOT NULL
+         WHERE b.kind = 'identify' AND b.pair_ok AND b.anonymous_id IS NOT NULL AND b.user_id IS NOT NULL
            AND b.anonymous_id <> b.user_id AND b.event_ts IS NOT NULL
          GROUP BY 1, 2
         ON CONFLICT (anonymous_id, user_id) DO UPDATE SET first_seen = EXCLUDED.first_seen
@@ -208,13 +292,21 @@ BEGIN
     SELECT DISTINCT c.anonymous_id FROM changed c
     ON CONFLICT (anonymous_id) DO NOTHING;
 
-    -- Rejects: each distinct rejected source row once, however often it is read.
-    INSERT INTO attrib.rejects (source_table, message_id, reason, row, row_hash, run_id)
-    SELECT DISTINCT ON (b.source_table, b.row_hash) b.source_table, b.message_id, b.reason, b.row, b.row_hash, p_run_id
-      FROM pg_temp._ingest_batch b
-     WHERE b.reason IS NOT NULL
-    ON CONFLICT (source_table, row_hash) DO NOTHING;
-    GET DIAGNOSTICS rows_rejected = ROW_COUNT;
+    -- Rejects: each distinct rejected source row once, however often it is
+    -- read, with the number of identical copies it stands for; the run
+    -- counts the copies it adds.
+    WITH incoming AS (
+        SELECT b.source_table, b.message_id, b.reason, b.row, b.row_hash, b.copies, r.copies AS old
+          FROM pg_temp._ingest_batch b
+          LEFT JOIN attrib.rejects r ON r.source_table = b.source_table AND r.row_hash = b.row_hash
+         WHERE b.reason IS NOT NULL
+    ), added AS (
+        INSERT INTO attrib.rejects (source_table, message_id, reason, row, row_hash, run_id, copies)
+        SELECT i.source_table, i.message_id, i.reason, coalesce(i.row, '{}'), i.row_hash, p_run_id, i.copies
+          FROM incoming i WHERE i.copies > coalesce(i.old, 0)
+        ON CONFLICT (source_table, row_hash) DO UPDATE SET copies = EXCLUDED.copies)
+    SELECT coalesce(sum(i.copies - coalesce(i.old, 0)), 0) INTO rows_rejected
+      FROM incoming i WHERE i.copies > coalesce(i.old, 0);
 
     -- Dedupe (SPEC 2): among this batch's new rows and the event already kept
     -- for the same message_id, the first by the SPEC's order wins.
@@ -233,6 +325,22 @@ BEGIN
     PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._ingest_existing;
 
+    -- Duplicate copies this run adds (applied once ranking is done): more
+    -- copies of a row already counted as a duplicate, and copies of a kept
+    -- event's own row beyond the event itself.
+    DROP TABLE IF EXISTS pg_temp._ingest_dup_changes;
+    CREATE TEMP TABLE _ingest_dup_changes ON COMMIT DROP AS
+    SELECT b.source_table, b.message_id, b.row_hash, b.copies AS at_least, 0 AS plus
+      FROM pg_temp._ingest_batch b
+     WHERE b.kind <> 'identify' AND b.reason IS NULL
+       AND EXISTS (SELECT 1 FROM attrib.duplicates d WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
+    UNION ALL
+    SELECT b.source_table, b.message_id, b.row_hash, b.copies - 1, 0
+      FROM pg_temp._ingest_batch b
+     WHERE b.kind <> 'identify' AND b.reason IS NULL AND b.copies > 1
+       AND EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
+                    WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash AND e.source_table = b.source_table);
+
     -- Candidates: this batch's new valid rows and the kept events with the
     -- same message ids. Most message ids have one candidate, which simply
     -- wins; only contested ids are sorted by the SPEC's order (sorting a
@@ -241,7 +349,8 @@ BEGIN
     CREATE TEMP TABLE _ingest_candidates ON COMMIT DROP AS
     SELECT false AS existing, b.source_table, b.row_hash, b.message_id, b.kind, b.event, b.anonymous_id,
            b.user_id, b.event_ts, b.received_at, b.uuid_ts, b.url, b.referrer,
-           b.utm_source, b.utm_medium, b.utm_campaign, b.utm_term, b.utm_content, NULL::text AS alias_id
+           b.utm_source, b.utm_medium, b.utm_campaign, b.utm_term, b.utm_content, NULL::text AS alias_id,
+           b.copies
       FROM pg_temp._ingest_batch b
      WHERE b.kind <> 'identify' AND b.reason IS NULL
        AND NOT EXISTS (SELECT 1 FROM attrib.duplicates d
@@ -252,7 +361,8 @@ BEGIN
     UNION ALL
     SELECT true, e.source_table, e.row_hash, e.message_id, e.kind, e.event, e.anonymous_id,
            e.user_id, e.event_ts, e.received_at, e.uuid_ts, e.url, e.referrer,
-           e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.alias_id
+           e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.alias_id,
+           1::bigint
       FROM pg_temp._ingest_existing e;
     ANALYZE pg_temp._ingest_candidates;
 
@@ -279,11 +389,30 @@ BEGIN
              ORDER BY c.source_table, c.row_hash, c.existing DESC) u;
     ANALYZE pg_temp._ingest_ranked;
 
-    INSERT INTO attrib.duplicates (source_table, message_id, row_hash, run_id)
-    SELECT r.source_table, r.message_id, r.row_hash, p_run_id
-      FROM pg_temp._ingest_ranked r WHERE NOT r.wins
-    ON CONFLICT (source_table, row_hash) DO NOTHING;
-    GET DIAGNOSTICS rows_duplicated = ROW_COUNT;
+    -- Duplicates (SPEC 2), each distinct row once with its copies: a new row
+    -- that lost counts all its copies, a new winner its copies beyond the
+    -- event, a kept event that lost now counts itself too (one more copy).
+    INSERT INTO pg_temp._ingest_dup_changes (source_table, message_id, row_hash, at_least, plus)
+    SELECT r.source_table, r.message_id, r.row_hash,
+           CASE WHEN r.existing THEN 0 WHEN r.wins THEN r.copies - 1 ELSE r.copies END,
+           CASE WHEN r.existing AND NOT r.wins THEN 1 ELSE 0 END
+      FROM pg_temp._ingest_ranked r
+     WHERE NOT r.wins OR (NOT r.existing AND r.copies > 1);
+    WITH wanted AS (
+        SELECT c.source_table, c.row_hash, min(c.message_id) AS message_id, max(c.at_least) AS at_least,
+               sum(c.plus) AS plus, d.copies AS old
+          FROM pg_temp._ingest_dup_changes c
+          LEFT JOIN attrib.duplicates d ON d.source_table = c.source_table AND d.row_hash = c.row_hash
+         GROUP BY c.source_table, c.row_hash, d.copies
+    ), target AS (
+        SELECT w.*, greatest(coalesce(w.old, 0), w.at_least) + w.plus AS copies FROM wanted w
+    ), added AS (
+        INSERT INTO attrib.duplicates (source_table, message_id, row_hash, run_id, copies)
+        SELECT x.source_table, x.message_id, x.row_hash, p_run_id, x.copies
+          FROM target x WHERE x.copies > coalesce(x.old, 0)
+        ON CONFLICT (source_table, row_hash) DO UPDATE SET copies = EXCLUDED.copies)
+    SELECT coalesce(sum(x.copies - coalesce(x.old, 0)), 0) INTO rows_duplicated
+      FROM target x WHERE x.copies > coalesce(x.old, 0);
 
     -- A kept event that loses to a row loaded later leaves, and its alias is
     -- recomputed.
@@ -359,12 +488,12 @@ BEGIN
     -- Remember what the next run will re-read (the new overlap window).
     DELETE FROM attrib.overlap_rows o USING attrib.ingest_state st
      WHERE st.source_table = o.source_table AND o.load_time <= st.watermark - v_overlap;
-    INSERT INTO attrib.overlap_rows (source_table, row_hash, load_time)
-    SELECT DISTINCT ON (b.source_table, b.row_hash) b.source_table, b.row_hash, b.load_time
+    INSERT INTO attrib.overlap_rows (source_table, row_hash, load_time, copies)
+    SELECT b.source_table, b.row_hash, b.load_time, b.copies
       FROM pg_temp._ingest_batch b
       JOIN attrib.ingest_state st ON st.source_table = b.source_table
      WHERE b.load_time IS NULL OR b.load_time > st.watermark - v_overlap
-    ON CONFLICT (source_table, row_hash) DO NOTHING;
+    ON CONFLICT (source_table, row_hash) DO UPDATE SET copies = greatest(attrib.overlap_rows.copies, EXCLUDED.copies);
 
     IF EXISTS (SELECT 1 FROM partitioning.events_default) THEN
         RAISE EXCEPTION 'rows landed in the default partition partitioning.events_default'

@@ -8,6 +8,11 @@ RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
+-- UTC and ISO whatever the caller or server uses (SPEC 9).
+SET TimeZone = 'UTC'
+SET DateStyle = 'ISO, MDY'
+SET IntervalStyle = 'postgres'
+SET extra_float_digits = 1
 AS $$
 BEGIN
     TRUNCATE partitioning.events, partitioning.message_index, partitioning.alias_months, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.overlap_rows, attrib.state,

@@ -25,8 +25,8 @@ def print_summary(conn: psycopg.Connection, console: Console) -> None:
          sql.SQL("SELECT (SELECT count(*) FROM {}) + (SELECT count(*) FROM {})").format(
              sql.Identifier(str(schema), "pages"), sql.Identifier(str(schema), "tracks"))),
         ("events kept", "SELECT count(*) FROM partitioning.events"),
-        ("duplicates dropped", "SELECT count(*) FROM attrib.duplicates"),
-        ("rows rejected", "SELECT count(*) FROM attrib.rejects"),
+        ("duplicate rows dropped", "SELECT coalesce(sum(copies), 0)::bigint FROM attrib.duplicates"),
+        ("rows rejected", "SELECT coalesce(sum(copies), 0)::bigint FROM attrib.rejects"),
         ("aliases", "SELECT count(*) FROM sessions.user_session_counts"),
         ("identified aliases", "SELECT count(DISTINCT alias_id) FROM sessions.all_sessions WHERE identified"),
         ("sessions", "SELECT count(*) FROM sessions.all_sessions"),
@@ -42,7 +42,7 @@ def print_summary(conn: psycopg.Connection, console: Console) -> None:
         counts.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
     console.print(counts)
 
-    rejects = conn.execute("SELECT reason, count(*) FROM attrib.rejects GROUP BY 1 ORDER BY 2 DESC").fetchall()
+    rejects = conn.execute("SELECT reason, sum(copies)::bigint FROM attrib.rejects GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     if rejects:
         console.print("rejects by reason: " + ", ".join(f"{r} {n:,}" for r, n in rejects))
 

@@ -39,7 +39,7 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C"
             WHERE p.pronamespace = 'attrib'::regnamespace AND p.prosecdef),
     ARRAY['_run_begin', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_refused', '_run_retry_due',
           '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_unlock',
-          'alias', 'attribute', 'ingest', 'maintain', 'reset', 'sessionize', 'signup']::text[],
+          'alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup']::text[],
     'the functions that run with the owner''s rights are the stages and the run bookkeeping');
 
 SELECT is((SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'attrib_owner'), false,

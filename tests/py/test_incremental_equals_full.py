@@ -2,9 +2,11 @@
 gives exactly the outputs of one run from empty over the final source.
 
 Random Segment streams (several devices per user, identifies arriving late,
-shared devices, server-side events, duplicates, late events inside the
-ingest overlap) are cut into 5-10 batches by load time; after the last
-incremental run every output table must equal a rebuild from the source.
+shared devices, server-side events, duplicates, identical copies, rejects of
+every kind, late events inside the ingest overlap, tables with and without
+uuid_ts) are cut into 5-10 batches by load time and run under a session
+TimeZone that changes from batch to batch, across a DST change; after the
+last incremental run every output table must equal a rebuild from the source.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from hypothesis import strategies as st
 
 from segment import create_source, run_stages
 
-T0 = datetime(2024, 3, 1, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 7, tzinfo=timezone.utc)  # the 6 days of a stream cross the US DST change of March 10
+ZONES = ["America/New_York", "Asia/Kathmandu", "UTC"]
 URLS = [
     "https://www.example.com/",
     "https://www.example.com/pricing?gclid=abc",
@@ -31,8 +34,8 @@ EVENTS = ["signed_up", "Button Clicked", "Signed Up"]
 
 SNAPSHOT_QUERIES = {
     "events": "SELECT message_id, alias_id, event_ts, source_table, row_hash FROM partitioning.events",
-    "rejects": "SELECT source_table, message_id, reason, row_hash FROM attrib.rejects",
-    "duplicates": "SELECT source_table, message_id, row_hash FROM attrib.duplicates",
+    "rejects": "SELECT source_table, message_id, reason, row_hash, copies FROM attrib.rejects",
+    "duplicates": "SELECT source_table, message_id, row_hash, copies FROM attrib.duplicates",
     "known_pairs": "SELECT * FROM aliasing.known_pairs",
     "owners": "SELECT * FROM aliasing.owners",
     "all_sessions": "SELECT * FROM sessions.all_sessions",
@@ -48,7 +51,7 @@ def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
 
 
 @st.composite
-def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int]:
+def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int, bool]:
     n_users = draw(st.integers(1, 3))
     devices = {f"u{u}": [f"a{u}-{d}" for d in range(draw(st.integers(1, 3)))] for u in range(n_users)}
     anonymous = [f"v{i}" for i in range(draw(st.integers(0, 2)))]
@@ -64,6 +67,17 @@ def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int]:
         row = {"id": f"m{i:03d}", "anonymous_id": None if server_side else anon,
                "user_id": owner if server_side else user_id,
                "timestamp": ts, "received_at": ts + timedelta(seconds=1)}
+        bad = draw(st.integers(0, 19))  # SPEC 2 rejects: no identity, a bot, ahead of received_at, oversized
+        if bad == 0:
+            row.update(anonymous_id=None, user_id=None)
+        elif bad == 1:
+            row["context_user_agent"] = "Mozilla/5.0 (compatible; Googlebot/2.1)"
+        elif bad == 2:
+            row["timestamp"] = row["received_at"] + timedelta(days=2)
+        elif bad == 3:
+            row["anonymous_id"] = "x" * 300
+        if draw(st.integers(0, 9)) == 0:
+            row["_copies"] = draw(st.integers(2, 3))  # identical copies of the same source row
         if draw(st.booleans()):
             row.update(url=draw(st.sampled_from(URLS)), referrer=draw(st.sampled_from(REFERRERS)))
             rows.append(("pages", row))
@@ -74,7 +88,8 @@ def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int]:
             # A re-delivery of the same message id, possibly from the other table and received
             # earlier than the copy loaded first, so that a later load can win (SPEC 2 order).
             table = draw(st.sampled_from(["pages", "tracks"]))
-            dup = {k: v for k, v in row.items() if k in ("id", "anonymous_id", "user_id", "timestamp")}
+            dup = {k: v for k, v in row.items() if k in ("id", "anonymous_id", "user_id", "timestamp",
+                                                          "context_user_agent")}
             dup["received_at"] = row["received_at"] + timedelta(minutes=draw(st.integers(-30, 3000)))
             dup["_delay"] = draw(st.integers(0, 3000))
             if table == "pages":
@@ -93,14 +108,22 @@ def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int]:
         ts = T0 + timedelta(minutes=draw(minutes))
         rows.append(("identifies", {"id": f"i-{a}-u1", "anonymous_id": a, "user_id": "u1",
                                     "timestamp": ts, "received_at": ts + timedelta(seconds=1)}))
-    return rows, draw(st.integers(5, 10))
+    return rows, draw(st.integers(5, 10)), draw(st.booleans())
 
 
-def load_times(rows: list[tuple[str, dict]], batches: int, late: list[bool]) -> list[list[tuple[str, dict]]]:
+def load_times(rows: list[tuple[str, dict]], batches: int, late: list[bool],
+               with_uuid_ts: bool = True) -> list[list[tuple[str, dict]]]:
     """Cut rows into batches in load order; some rows of a batch load a little before the
-    previous batch's watermark (inside the 1-day ingest overlap), as late Segment loads do."""
+    previous batch's watermark (inside the 1-day ingest overlap), as late Segment loads do.
+    Without uuid_ts the load time is received_at itself, so batches follow it exactly."""
     def arrival(r: tuple[str, dict]) -> datetime:
-        return r[1]["received_at"] + timedelta(minutes=r[1].get("_delay", 0))
+        return r[1]["received_at"] + timedelta(minutes=r[1].get("_delay", 0) if with_uuid_ts else 0)
+
+    if not with_uuid_ts:
+        ordered = sorted(rows, key=lambda r: (arrival(r), r[1]["id"], r[0]))
+        size = max(1, -(-len(ordered) // batches))
+        return [[(table, {k: v for k, v in row.items() if k != "_delay"}) for table, row in ordered[i:i + size]]
+                for i in range(0, len(ordered), size)]
 
     ordered = sorted(rows, key=lambda r: (arrival(r), r[1]["id"], r[0]))
     size = max(1, -(-len(ordered) // batches))
@@ -125,24 +148,28 @@ def load_times(rows: list[tuple[str, dict]], batches: int, late: list[bool]) -> 
 def append(conn: psycopg.Connection, batch: list[tuple[str, dict]]) -> None:
     with conn.cursor() as cur:
         for table, row in batch:
-            cols = ", ".join(f'"{c}"' for c in row)
-            cur.execute(f"INSERT INTO segment.{table} ({cols}) VALUES ({', '.join(['%s'] * len(row))})",
-                        list(row.values()))
+            values = {k: v for k, v in row.items() if not k.startswith("_")}
+            cols = ", ".join(f'"{c}"' for c in values)
+            for _ in range(row.get("_copies", 1)):
+                cur.execute(f"INSERT INTO segment.{table} ({cols}) VALUES ({', '.join(['%s'] * len(values))})",
+                            list(values.values()))
 
 
 @settings(max_examples=int(os.environ.get("ATTRIB_HYPOTHESIS_EXAMPLES", "200")), deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(stream=segment_streams(), late=st.lists(st.booleans(), min_size=1, max_size=5))
 def test_incremental_runs_equal_one_full_run(conn: psycopg.Connection, stream, late) -> None:
-    rows, batches = stream
+    rows, batches, with_uuid_ts = stream
     conn.execute("DROP SCHEMA IF EXISTS segment CASCADE")
     conn.execute("SELECT attrib.reset()")
-    create_source(conn, with_uuid_ts=True)
-    for batch in load_times(rows, batches, late):
+    create_source(conn, with_uuid_ts=with_uuid_ts)
+    for number, batch in enumerate(load_times(rows, batches, late, with_uuid_ts)):
         append(conn, batch)
+        conn.execute(f"SET TimeZone = '{ZONES[number % len(ZONES)]}'")  # what a cron run or a CLI run may use
         run_stages(conn)
     incremental = snapshot(conn)
 
+    conn.execute("SET TimeZone = 'UTC'")
     conn.execute("SELECT attrib.reset()")
     run_stages(conn)
     full = snapshot(conn)

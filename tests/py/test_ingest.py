@@ -157,17 +157,25 @@ def test_a_missing_source_table_says_how_to_point_at_it(source: psycopg.Connecti
     assert "source_schema" in failure.value.diag.message_hint
 
 
-def test_events_years_back_and_months_ahead_get_their_own_partitions(source: psycopg.Connection) -> None:
+def test_events_years_back_get_their_own_partitions(source: psycopg.Connection) -> None:
     now = datetime.now(timezone.utc)
-    old, ahead = now - timedelta(days=3 * 365), now + timedelta(days=60)
-    rows = [page("old", old, uuid_ts=now), page("ahead", ahead, uuid_ts=now)]
-    rows[1]["received_at"] = ahead  # a clock 2 months ahead, consistent with received_at: not rejected
-    insert(source, "pages", rows)
-    assert ingest(source)[1] == 2
-    placed = dict(source.execute("SELECT message_id, tableoid::regclass::text FROM partitioning.events").fetchall())
-    assert placed["old"] == f"partitioning.events_p{old:%Y_%m}"
-    assert placed["ahead"] == f"partitioning.events_p{ahead:%Y_%m}"
+    old = now - timedelta(days=3 * 365)
+    insert(source, "pages", [page("old", old, uuid_ts=now)])
+    assert ingest(source)[1] == 1
+    placed = source.execute("SELECT tableoid::regclass::text FROM partitioning.events").fetchone()[0]
+    assert placed == f"partitioning.events_p{old:%Y_%m}"
     assert source.execute("SELECT count(*) FROM partitioning.events_default").fetchone()[0] == 0
+
+
+def test_an_event_months_ahead_of_the_run_is_a_future_reject_and_makes_no_partition(
+        source: psycopg.Connection) -> None:
+    ahead = datetime.now(timezone.utc) + timedelta(days=400)
+    row = page("ahead", ahead, uuid_ts=datetime.now(timezone.utc))
+    row["received_at"] = ahead  # a clock far ahead, consistent with received_at: only the run's start catches it
+    insert(source, "pages", [row])
+    ingest(source)
+    assert source.execute("SELECT reason FROM attrib.rejects").fetchall() == [("future_timestamp",)]
+    assert source.execute("SELECT to_regclass(%s)", (f"partitioning.events_p{ahead:%Y_%m}",)).fetchone() == (None,)
 
 
 def test_maintenance_finds_the_default_partition_empty(source: psycopg.Connection) -> None:

@@ -84,6 +84,7 @@ REFERENCE = (
     "aliasing.known_pairs",
     "aliasing.owners",
     "sessions_stages.touched_anonymous_ids",
+    "attrib.forgotten",
 )
 # Plain tables on the coordinator: run bookkeeping, one writer, never joined with shards.
 COORDINATOR = (
@@ -101,6 +102,9 @@ WINDOW_EXCEPTIONS = {
     ("ingest.sql", "u.message_id"):
         "the SPEC's winner per message id, ranked over pg_temp._ingest_candidates (a load's contested "
         "message ids and their kept events): a temp table on the coordinator, never a distributed table",
+    ("ingest.sql", "b2.source_table, b2.row_hash"):
+        "identical copies of one source row in a load, numbered to keep one: pg_temp._ingest_batch, "
+        "a temp table on the coordinator",
 }
 
 

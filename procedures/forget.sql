@@ -1,0 +1,138 @@
+-- attrib.forget: honours an erasure request for one user, in one
+-- transaction. It records the user id and every anonymous id paired with it
+-- in attrib.forgotten (from then on their source rows are rejects with
+-- reason forgotten, SPEC 2, and give no pairs, SPEC 3), and removes what
+-- attrib holds of them: their events (each becomes a forgotten reject with
+-- no row image, so every source row stays counted), their pairs and device
+-- owners, their published outputs, and the personal values in the row
+-- images of their earlier rejects. Other aliases that held events of those
+-- devices are marked dirty: the next run recomputes them. The Segment
+-- tables themselves are not touched: clean them with Segment's own
+-- delete-and-suppress. p_dry_run reports the same counts and changes
+-- nothing. Takes the run lease, so it never runs beside a run.
+CREATE OR REPLACE FUNCTION attrib.forget(
+    p_user_id                  text,
+    p_dry_run                  boolean DEFAULT false,
+    OUT ids_forgotten          bigint,
+    OUT events_removed         bigint,
+    OUT rejects_scrubbed       bigint,
+    OUT pairs_removed          bigint,
+    OUT aliases_removed        bigint,
+    OUT aliases_to_recompute   bigint)
+RETURNS record
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_user  text := attrib.clean_id(p_user_id);
+    v_count bigint;
+BEGIN
+    IF v_user IS NULL THEN
+        RAISE EXCEPTION 'attrib forget needs a user id, not %', coalesce(quote_literal(p_user_id), 'NULL')
+            USING ERRCODE = '22023', HINT = 'Pass the user_id your app sends to Segment, e.g. attrib forget user-123.';
+    END IF;
+    PERFORM attrib._run_lock();  -- 55P03 while a run is in progress
+    BEGIN
+        -- the user and every device paired with it
+        DROP TABLE IF EXISTS pg_temp._forget_ids;
+        CREATE TEMP TABLE _forget_ids ON COMMIT DROP AS
+        SELECT v_user AS id
+        UNION SELECT ip.anonymous_id FROM aliasing.identify_pairs ip WHERE ip.user_id = v_user
+        UNION SELECT kp.anonymous_id FROM aliasing.known_pairs kp WHERE kp.user_id = v_user
+        UNION SELECT o.anonymous_id FROM aliasing.owners o WHERE o.user_id = v_user;
+        ALTER TABLE pg_temp._forget_ids ADD PRIMARY KEY (id);
+        INSERT INTO attrib.forgotten (id, user_id)
+        SELECT f.id, v_user FROM pg_temp._forget_ids f
+        ON CONFLICT (id) DO NOTHING;
+        SELECT count(*) INTO ids_forgotten FROM pg_temp._forget_ids;
+
+        -- every alias that may hold their events: theirs, and the users that
+        -- identified on one of their devices too
+        DROP TABLE IF EXISTS pg_temp._forget_aliases;
+        CREATE TEMP TABLE _forget_aliases ON COMMIT DROP AS
+        SELECT f.id AS alias_id FROM pg_temp._forget_ids f
+        UNION SELECT kp.user_id FROM aliasing.known_pairs kp JOIN pg_temp._forget_ids f ON f.id = kp.anonymous_id
+        UNION SELECT o.user_id FROM aliasing.owners o JOIN pg_temp._forget_ids f ON f.id = o.anonymous_id;
+
+        DROP TABLE IF EXISTS pg_temp._forget_removed;
+        CREATE TEMP TABLE _forget_removed ON COMMIT DROP AS
+        WITH removed AS (
+            DELETE FROM partitioning.events e
+             USING (SELECT am.alias_id, am.month FROM partitioning.alias_months am
+                      JOIN pg_temp._forget_aliases a USING (alias_id)) m
+             WHERE e.alias_id = m.alias_id
+               AND e.event_ts >= attrib._month_start(m.month) AND e.event_ts < attrib._month_end(m.month)
+               AND (e.anonymous_id IN (SELECT f.id FROM pg_temp._forget_ids f)
+                    OR e.user_id IN (SELECT f.id FROM pg_temp._forget_ids f))
+            RETURNING e.alias_id, e.message_id, e.source_table, e.row_hash)
+        SELECT * FROM removed;
+        SELECT count(*) INTO events_removed FROM pg_temp._forget_removed;
+        DELETE FROM partitioning.message_index mi USING pg_temp._forget_removed r WHERE mi.message_id = r.message_id;
+
+        -- each removed event, and its identical copies counted as duplicates,
+        -- becomes one forgotten reject without a row image
+        INSERT INTO attrib.rejects (source_table, message_id, reason, row, row_hash, copies)
+        SELECT r.source_table, r.message_id, 'forgotten', '{"erased": true}', r.row_hash, 1 + coalesce(d.copies, 0)
+          FROM pg_temp._forget_removed r
+          LEFT JOIN attrib.duplicates d ON d.source_table = r.source_table AND d.row_hash = r.row_hash
+        ON CONFLICT (source_table, row_hash) DO UPDATE SET copies = attrib.rejects.copies + EXCLUDED.copies;
+        DELETE FROM attrib.duplicates d USING pg_temp._forget_removed r
+         WHERE d.source_table = r.source_table AND d.row_hash = r.row_hash;
+
+        -- earlier rejects keep their reason and count, not their values
+        UPDATE attrib.rejects r SET row = '{"erased": true}'
+         WHERE r.row ->> 'anonymous_id' IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR r.row ->> 'user_id' IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR attrib.clean_id(r.row ->> 'anonymous_id') IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR attrib.clean_id(r.row ->> 'user_id') IN (SELECT f.id FROM pg_temp._forget_ids f);
+        GET DIAGNOSTICS rejects_scrubbed = ROW_COUNT;
+
+        DELETE FROM aliasing.identify_pairs p
+         WHERE p.anonymous_id IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR p.user_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        GET DIAGNOSTICS pairs_removed = ROW_COUNT;
+        DELETE FROM aliasing.known_pairs p
+         WHERE p.anonymous_id IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR p.user_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        pairs_removed := pairs_removed + v_count;
+        DELETE FROM aliasing.owners o
+         WHERE o.anonymous_id IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR o.user_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions_stages.changed_identities c
+         WHERE c.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR c.anonymous_id IN (SELECT f.id FROM pg_temp._forget_ids f)
+            OR c.user_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions_stages.touched_anonymous_ids t WHERE t.anonymous_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+
+        -- their outputs go now; everyone else they shared a device with is
+        -- recomputed by the next run
+        SELECT count(*) INTO aliases_removed
+          FROM sessions.user_session_counts u WHERE u.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions.all_sessions o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions.useful_sessions o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions.attribution o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions.attribution_credit o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions.user_session_counts o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM sessions_stages.dirty_aliases d WHERE d.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        INSERT INTO sessions_stages.dirty_aliases (alias_id)
+        SELECT DISTINCT r.alias_id FROM pg_temp._forget_removed r
+         WHERE r.alias_id NOT IN (SELECT f.id FROM pg_temp._forget_ids f)
+        ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
+        GET DIAGNOSTICS aliases_to_recompute = ROW_COUNT;
+
+        IF p_dry_run THEN
+            -- undo everything above, keep the counts
+            RAISE EXCEPTION 'dry run' USING ERRCODE = 'AT001';
+        END IF;
+    EXCEPTION WHEN SQLSTATE 'AT001' THEN
+        NULL;
+    END;
+    PERFORM attrib._run_unlock();
+END
+$$;
+COMMENT ON FUNCTION attrib.forget(text, boolean) IS
+  'Erasure: records a user id and its paired anonymous ids in attrib.forgotten and removes their events, pairs '
+  'and outputs in one transaction (p_dry_run: counts only); the next run recomputes aliases that shared devices';
