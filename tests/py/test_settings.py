@@ -39,17 +39,13 @@ BAD = [
 
 
 @pytest.fixture(scope="module")
-def settings_db(template_db: str) -> Iterator[str]:
-    """One deployed database for the whole module: a refused UPDATE changes nothing."""
+def db(template_db: str) -> Iterator[psycopg.Connection]:
+    """One deployed database for the module's write checks: a refused write changes nothing,
+    and the accepted ones roll back."""
     name = create_database(template_db)
-    yield server_dsn(name)
-    drop_database(name)
-
-
-@pytest.fixture
-def db(settings_db: str) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(settings_db, autocommit=True) as connection:
+    with psycopg.connect(server_dsn(name), autocommit=True) as connection:
         yield connection
+    drop_database(name)
 
 
 def update(conn: psycopg.Connection, name: str, value: object) -> None:
