@@ -4,7 +4,9 @@
 -- the lease it returns NULL instead of raising, after logging the refusal
 -- as the run's 'start' row: the caller commits that row (so a refused
 -- nightly run is on record and the retry job sees it), then raises with
--- attrib._run_refused().
+-- attrib._run_refused(). Before anything else it checks every setting
+-- (attrib._check_settings): a bad one stops the run before its first stage,
+-- naming the setting, and nothing is logged or locked.
 CREATE OR REPLACE FUNCTION attrib._run_begin(p_run_id bigint DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -12,6 +14,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    PERFORM attrib._check_settings();
     BEGIN
         PERFORM attrib._run_lock();
     EXCEPTION WHEN lock_not_available THEN
@@ -28,5 +31,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib._run_begin(bigint) IS
-  'Private: takes the run lease, marks dead runs failed, returns the run id (new unless given); '
+  'Private: checks every setting, takes the run lease, marks dead runs failed, returns the run id (new unless given); '
   'NULL when refused (logged as stage start, failed 55P03)';

@@ -30,13 +30,20 @@ def err(message: str) -> None:
 
 
 class AttribGroup(click.Group):
-    """Turns database errors escaping a command into `SQLSTATE: message` on stderr."""
+    """Turns database errors escaping a command into `SQLSTATE: message` on stderr.
+
+    Every error message leaving a command passes through db.scrub: no
+    password the command was given (a DSN's, PGPASSWORD) is ever printed.
+    """
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except psycopg.Error as exc:
-            raise AttribError(describe_db_error(exc)) from None
+            raise AttribError(db.scrub(describe_db_error(exc))) from None
+        except click.ClickException as exc:
+            exc.message = db.scrub(exc.message)
+            raise
 
 
 @click.group(cls=AttribGroup, context_settings=CONTEXT)

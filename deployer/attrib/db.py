@@ -10,6 +10,7 @@ import os
 import re
 from contextlib import contextmanager
 from typing import Iterator
+from urllib.parse import unquote
 
 import psycopg
 import sqlalchemy
@@ -20,35 +21,112 @@ from .errors import AttribError
 CONNECT_TIMEOUT_SECONDS = 10
 
 
+DSN_SOURCE = "the DSN given with --dsn/ATTRIB_DSN"
+
+# Where a password starts in a DSN libpq may not be able to parse: a
+# `password=` key (key=value form or a URL's query string, any case), or
+# the `user:` of a URL's userinfo (`scheme://user:password@host`).
+_PASSWORD_MARKER = re.compile(r"password\s*=|://[^/?#@\s]*:(?=.*@)", re.IGNORECASE | re.DOTALL)
+
+# Every password this process was given (DSNs it resolved, PGPASSWORD): a
+# message or output that echoes one is scrubbed before it is shown.
+_SECRETS: set[str] = set()
+
+
 def resolve_dsn(dsn: str | None) -> str:
-    """The DSN to use; empty means "let libpq read its environment"."""
-    if dsn:
-        return dsn
-    return os.environ.get("ATTRIB_DSN", "")
+    """The DSN to use; empty means "let libpq read its environment".
+
+    A DSN libpq cannot parse stops here, before anything could echo it, with
+    an error that shows it with its password masked.
+    """
+    value = dsn or os.environ.get("ATTRIB_DSN", "")
+    remember_secrets(value)
+    check_dsn(value)
+    return value
+
+
+def remember_secrets(dsn: str) -> None:
+    """Note the DSN's password (every form of it) so that scrub removes it from any later message."""
+    _SECRETS.update(_secrets_in(dsn))
+
+
+def check_dsn(dsn: str) -> None:
+    """Raise an AttribError (password masked) when libpq cannot parse the DSN."""
+    if not dsn:
+        return
+    try:
+        conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError as exc:
+        # libpq's reason may quote a piece of the value it choked on: show it
+        # only when the DSN holds no password at all.
+        reason = "" if _PASSWORD_MARKER.search(dsn) else f" ({scrub(str(exc).strip(), dsn)})"
+        raise AttribError(
+            f"cannot parse {DSN_SOURCE}: {mask_dsn(dsn)}{reason}\n"
+            "HINT: use a URL (postgresql://user:password@host:5432/db, with %, @, :, / in the password "
+            "written %25, %40, %3A, %2F) or key=value pairs (host=h dbname=db user=u password='a b', "
+            "quoting a value that holds spaces or quotes); or leave the password out and use ~/.pgpass "
+            "or PGPASSWORD.") from None
 
 
 def mask_dsn(dsn: str) -> str:
-    """The DSN as it may be shown: any password replaced by ***."""
+    """The DSN as it may be shown: any password replaced by ***.
+
+    A DSN libpq cannot parse is shown up to its first password marker
+    (`password=`, a URL's `user:`), then `***`: whatever follows is hidden.
+    """
     if not dsn:
         return "(libpq environment)"
     try:
         params = conninfo_to_dict(dsn)
     except psycopg.ProgrammingError:
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", dsn)
+        marker = _PASSWORD_MARKER.search(dsn)
+        return dsn[:marker.end()] + "***" if marker else dsn
     if "password" in params:
         params["password"] = "***"
     return make_conninfo(**params)
 
 
-def scrub(text: str, dsn: str) -> str:
-    """Remove the DSN's password from a message, wherever a driver echoed it."""
+def _secrets_in(dsn: str) -> set[str]:
+    """Every form in which the DSN's password could be echoed: parsed, raw, percent-decoded, pieces."""
+    found: set[str] = set()
+    if not dsn:
+        return found
     try:
-        password = conninfo_to_dict(dsn).get("password") if dsn else None
+        password = conninfo_to_dict(dsn).get("password")
+        if password:
+            found.add(str(password))
     except psycopg.ProgrammingError:
-        password = None
-    password = password or os.environ.get("PGPASSWORD")
-    if password:
-        text = text.replace(str(password), "***")
+        pass
+    for marker in _PASSWORD_MARKER.finditer(dsn):
+        rest = dsn[marker.end():]
+        if marker.group(0).startswith("://"):
+            raw = rest[:rest.rfind("@")]  # up to the last @: a password may hold an unencoded @
+        else:
+            raw = rest.lstrip()
+            if raw.startswith("'"):
+                end = re.search(r"(?<!\\)'", raw[1:])
+                raw = raw[1:end.start() + 1] if end else raw[1:]
+                found.add(raw.replace("\\'", "'").replace("\\\\", "\\"))
+            else:
+                raw = re.split(r"[\s&#]", raw, maxsplit=1)[0]
+        found.add(raw)
+        found.add(unquote(raw))
+        found.update(piece for piece in re.split(r"[\s%'\"]+", raw))
+    return {item for item in found if len(item) >= 3}
+
+
+def scrub(text: str, dsn: str = "") -> str:
+    """Remove the DSN's password from a message, wherever a driver echoed it.
+
+    Also removes every password this process resolved before and PGPASSWORD,
+    longest first, in each form it could take (raw, percent-decoded).
+    """
+    secrets = _secrets_in(dsn) | _SECRETS
+    env_password = os.environ.get("PGPASSWORD")
+    if env_password:
+        secrets.add(env_password)
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
     return text
 
 
@@ -71,6 +149,7 @@ def _options(dsn: str) -> str:
 
 def connect(dsn: str, *, autocommit: bool = True) -> psycopg.Connection:
     """A psycopg connection, or an AttribError that says how to fix the DSN."""
+    remember_secrets(dsn)
     kwargs: dict[str, object] = {"autocommit": autocommit, "options": _options(dsn)}
     if "connect_timeout" not in dsn:
         kwargs["connect_timeout"] = CONNECT_TIMEOUT_SECONDS

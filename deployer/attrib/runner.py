@@ -207,6 +207,7 @@ def run(dsn: str, *, stage: str | None = None, full: bool = False,
         initial_wait: float = 1.0) -> RunResult:
     """One run, stage by stage. Never raises for database errors: the result says what happened."""
     reporter = reporter or QuietReporter()
+    db.remember_secrets(dsn)  # every message below is scrubbed of its password
     started = time.monotonic()
     deadline = started + retry_for.total_seconds()
     session = RunSession(dsn, lock_timeout)
@@ -273,8 +274,8 @@ def _sqlstate(exc: BaseException) -> str:
 
 def _message(exc: BaseException) -> str:
     if isinstance(exc, psycopg.Error):
-        return exc.diag.message_primary or str(exc).strip().splitlines()[0]
-    return str(exc).strip()
+        return db.scrub(exc.diag.message_primary or str(exc).strip().splitlines()[0])
+    return db.scrub(str(exc).strip())
 
 
 def _one_line(exc: BaseException | None) -> str:
@@ -282,7 +283,7 @@ def _one_line(exc: BaseException | None) -> str:
         return ""
     if isinstance(exc, psycopg.Error):
         return f"{_sqlstate(exc)}: {_message(exc)}"
-    return str(exc)
+    return db.scrub(str(exc))
 
 
 def _finish(result: RunResult, started: float, exc: BaseException | None) -> RunResult:
@@ -293,7 +294,7 @@ def _finish(result: RunResult, started: float, exc: BaseException | None) -> Run
     kind = classify(exc)
     result.status = "busy" if kind is Kind.BUSY else "failed"
     result.error_kind = kind.value
-    result.error = describe_db_error(exc) if isinstance(exc, psycopg.Error) else f"{_sqlstate(exc)}: {exc}"
+    result.error = db.scrub(describe_db_error(exc) if isinstance(exc, psycopg.Error) else f"{_sqlstate(exc)}: {exc}")
     if result.failed_stage is None:  # before any stage: the run lock, or reading the stage list
         result.stages.append(StageResult(stage="(start)", status=result.status, sqlstate=_sqlstate(exc),
                                          message=_message(exc)))

@@ -14,11 +14,12 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
     'every SPEC setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_domain_match', '_grant_privileges', '_grant_source', '_index_load_time', '_is_few', '_month',
-    '_month_end', '_month_start', '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish',
-    '_raise', '_run_begin', '_run_check_stage', '_run_holder', '_run_lock', '_run_mark_abandoned',
-    '_run_one_stage', '_run_refused', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
-    '_run_stage_failed', '_run_stages', '_row_image', '_run_unlock', '_source_expr', '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail',
+    '_check_settings', '_domain_match', '_grant_privileges', '_grant_source', '_index_load_time', '_is_few',
+    '_month', '_month_end', '_month_start', '_outputs_fingerprint', '_partman_done', '_plan_for_few',
+    '_publish', '_raise', '_row_image', '_run_begin', '_run_check_stage', '_run_holder', '_run_lock',
+    '_run_mark_abandoned', '_run_one_stage', '_run_refused', '_run_retry_due', '_run_stage_begin',
+    '_run_stage_exec', '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check',
+    '_settings_guard', '_source_expr', '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail',
     '_touch_rules_version', '_trusted_relation', '_url_decode_percent', 'alias', 'attribute', 'clean_id',
     'click_id', 'click_network', 'explain_touch', 'forget', 'ingest', 'lower_ascii', 'maintain', 'reset',
     'run_attribution', 'run_attribution_retry', 'run_stage', 'sessionize', 'setting', 'setting_interval',

@@ -132,8 +132,9 @@ SELECT throws_ok($$UPDATE attrib.settings SET value = '["https://paypal.com/"]' 
                  '23514', NULL, 'referral_exclusions takes host names only (no scheme or path)');
 SELECT throws_ok($$UPDATE attrib.settings SET value = '["www.paypal.com"]' WHERE name = 'referral_exclusions'$$,
                  '23514', NULL, 'referral_exclusions refuses a leading www. (host() removes it from referrers)');
+-- the settings trigger (attrib._setting_check) refuses a non-array before the CHECK sees it
 SELECT throws_ok($$UPDATE attrib.settings SET value = '"paypal.com"' WHERE name = 'referral_exclusions'$$,
-                 '23514', NULL, 'referral_exclusions is a JSON array');
+                 '22023', NULL, 'referral_exclusions is a JSON array');
 
 SELECT * FROM finish();
 ROLLBACK;

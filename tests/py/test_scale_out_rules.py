@@ -79,6 +79,7 @@ OWN_DISTRIBUTION = {
 # Replicated to every node: small, read by joins on columns other than alias_id.
 REFERENCE = (
     "attrib.settings",
+    "attrib.setting_rules",
     "attrib.source_classes",
     "aliasing.identify_pairs",
     "aliasing.known_pairs",
