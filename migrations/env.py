@@ -27,10 +27,18 @@ def _at_head(connection) -> bool:
 def run_migrations_offline() -> None:
     context.configure(url="postgresql+psycopg://", literal_binds=True, dialect_name="postgresql",
                       version_table_schema="public")
+    out = context.get_context().impl.static_output
     with context.begin_transaction():
+        out("SET search_path = pg_catalog, pg_temp;\n")
         context.run_migrations()
-        for item in procedures.load():
-            context.execute(item.sql)
+        # what an online deploy does at head: procedures (callees first, see
+        # procedures.in_dependency_order), their checksums, the role grants
+        out("SET check_function_bodies = off;\n")
+        for item in procedures.in_dependency_order(procedures.load()):
+            out(item.sql.rstrip() + "\n")
+            out(f"INSERT INTO attrib.deployed_procedures (file_name, checksum) "
+                f"VALUES ('{item.name}', '{item.checksum}');\n")
+        out("SELECT attrib._grant_privileges(NULL, NULL, NULL);\n")
 
 
 def run_migrations_online() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import psycopg
@@ -88,3 +89,59 @@ def test_each_procedure_file_holds_the_object_it_is_named_after(dsn: str) -> Non
         deployed = {r[0] for r in c.execute(
             "SELECT proname FROM pg_proc WHERE pronamespace = 'attrib'::regnamespace").fetchall()}
     assert deployed == {p.name.removesuffix(".sql") for p in procedures.load()}
+
+
+def test_deploy_sql_runs_in_psql_and_leaves_nothing_to_deploy(empty_dsn: str) -> None:
+    script = deploy.upgrade_sql()
+    ran = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", empty_dsn],
+                         input=script, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+    result = deploy.upgrade(empty_dsn)
+    assert result.revision_before == deploy.head_revision()
+    assert not result.changed, "psql ran every migration and procedure the online deploy would"
+
+
+def probe_tree(tmp_path: Path, monkeypatch) -> Path:
+    copy = tmp_path / "procedures"
+    shutil.copytree(procedures_dir(), copy)
+    monkeypatch.setenv("ATTRIB_PROCEDURES_DIR", str(copy))
+    return copy
+
+
+def probes(dsn: str) -> list[str]:
+    with psycopg.connect(dsn) as c:
+        return [r[0] for r in c.execute("SELECT oid::regprocedure::text || ' -> ' || pg_get_function_result(oid) "
+                                        "FROM pg_proc WHERE proname = '_probe' ORDER BY 1")]
+
+
+def test_a_changed_argument_list_replaces_the_function_instead_of_adding_an_overload(
+        empty_dsn: str, tmp_path: Path, monkeypatch) -> None:
+    copy = probe_tree(tmp_path, monkeypatch)
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$;")
+    deploy.upgrade(empty_dsn)
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe(a int, b int) RETURNS int LANGUAGE sql AS $$ SELECT a + b $$;")
+    deploy.upgrade(empty_dsn)
+    assert probes(empty_dsn) == ["attrib._probe(integer,integer) -> integer"]
+
+
+def test_a_changed_return_type_is_deployed(empty_dsn: str, tmp_path: Path, monkeypatch) -> None:
+    copy = probe_tree(tmp_path, monkeypatch)
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;")
+    deploy.upgrade(empty_dsn)
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe(OUT n int, OUT s text) LANGUAGE sql AS $$ SELECT 1, 'x' $$;")
+    deploy.upgrade(empty_dsn)
+    assert probes(empty_dsn) == ["attrib._probe() -> record"]
+
+
+def test_a_removed_file_drops_its_function(empty_dsn: str, tmp_path: Path, monkeypatch) -> None:
+    copy = probe_tree(tmp_path, monkeypatch)
+    (copy / "zz_probe.sql").write_text(
+        "CREATE OR REPLACE FUNCTION attrib._probe() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;")
+    deploy.upgrade(empty_dsn)
+    (copy / "zz_probe.sql").unlink()
+    deploy.upgrade(empty_dsn)
+    assert probes(empty_dsn) == []
