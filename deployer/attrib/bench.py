@@ -56,7 +56,7 @@ from rich.table import Table
 from . import __version__, cluster as clusters, deploy
 from .demo_data import generate
 from .errors import AttribError
-from .paths import project_root
+from .paths import is_clone, project_root
 
 STAGES = ("ingest", "alias", "sessionize", "signup", "attribute", "maintain")
 SETTINGS = ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem",
@@ -535,7 +535,7 @@ def write_json(result: BenchResult, directory: Path) -> Path:
 
 
 def default_output() -> Path:
-    return project_root() / "bench" / "results"
+    return (project_root() if is_clone() else Path.cwd()) / "bench" / "results"
 
 
 def _f(value: float | None, digits: int = 2) -> str:

@@ -18,7 +18,7 @@ import psycopg
 from psycopg import sql
 
 from .errors import AttribError
-from .paths import project_root
+from .paths import is_clone, project_root
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 EXTENSION_DIR = Path("/usr/share/postgresql/15/extension")
@@ -63,7 +63,9 @@ class Cluster:
 
 def default_cluster(port: int | None = None, datadir: str | None = None) -> Cluster:
     port = port or int(os.environ.get("ATTRIB_PGPORT", DEFAULT_PORT))
-    path = datadir or os.environ.get("ATTRIB_PGDATA") or str(project_root() / ".pgdata" / f"pg15-{port}")
+    # in a clone, beside the code (git-ignored); from an installed wheel, in the user's data folder
+    base = project_root() / ".pgdata" if is_clone() else Path.home() / ".local" / "share" / "attrib" / "pgdata"
+    path = datadir or os.environ.get("ATTRIB_PGDATA") or str(base / f"pg15-{port}")
     return Cluster(Path(path).resolve(), port)
 
 
