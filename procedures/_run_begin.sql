@@ -24,6 +24,8 @@ BEGIN
         ON CONFLICT (run_id, stage) DO UPDATE
            SET finished_at = EXCLUDED.finished_at, status = 'failed', sqlstate = EXCLUDED.sqlstate,
                message = EXCLUDED.message, pid = EXCLUDED.pid;
+        PERFORM attrib._run_notify(coalesce(p_run_id, currval('attrib.run_id_seq')), 'failed', 'start', '55P03',
+                                   'refused: ' || SQLERRM);
         RETURN NULL;
     END;
     PERFORM attrib._run_mark_abandoned();

@@ -56,6 +56,9 @@ BEGIN
            rows_read = v_read, rows_written = v_written,
            rows_rejected = v_rejected, rows_duplicated = v_duplicated
      WHERE l.run_id = p_run_id AND l.stage = p_stage;
+    IF p_stage = (attrib._run_stages())[array_length(attrib._run_stages(), 1)] THEN
+        PERFORM attrib._run_notify(p_run_id, 'ok', p_stage);  -- the last stage: the run is done
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION attrib._run_stage_exec(bigint, text, text, text, double precision) IS

@@ -78,12 +78,26 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
 @click.option("--runs", "limit", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="How many of the latest runs to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as one JSON document on stdout.")
-def status_cmd(dsn: str | None, limit: int, as_json: bool) -> None:
+@click.option("--check", is_flag=True,
+              help="For monitoring: print one line and exit 1 when the latest run failed, a run is stuck, "
+                   "or no run succeeded within --max-age; exit 0 otherwise.")
+@click.option("--max-age", type=DURATION, default="26h", show_default=True,
+              help="With --check: how old the latest successful run may be (a nightly run plus slack).")
+def status_cmd(dsn: str | None, limit: int, as_json: bool, check: bool, max_age: timedelta) -> None:
     """Show the latest runs with per-stage timings and counts, and whether a run is in progress.
 
     A run's status is ok, failed, running, or abandoned (its backend died; the
-    next run marks its stages failed).
+    next run marks its stages failed). With --check, one line and an exit
+    code any monitoring system can call (a failed pg_cron run pages nobody
+    by itself); runs also NOTIFY attrib_run with a JSON payload when they end.
     """
+    if check:
+        with db.connection(db.resolve_dsn(dsn)) as conn:
+            healthy, line = run_status.check(conn, max_age)
+        if not healthy:
+            raise AttribError(f"attrib check failed: {line}", EXIT_FAILED)
+        click.echo(line)
+        return
     with db.connection(db.resolve_dsn(dsn)) as conn:
         current = run_status.collect(conn, limit)
     if as_json:

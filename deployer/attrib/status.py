@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -108,3 +108,34 @@ def render(status: dict[str, Any]) -> Group:
                           _num(s["rows_rejected"]), _num(s["rows_duplicated"]), error)
     parts.append(table)
     return Group(*parts)
+
+
+def check(conn: psycopg.Connection, max_age: timedelta) -> tuple[bool, str]:
+    """Whether the pipeline is healthy, for monitoring: (ok, one line saying why).
+
+    Not ok when the latest run failed or was abandoned, when a run has been
+    in progress longer than `max_age` (stuck), or when no complete run
+    succeeded within `max_age`.
+    """
+    require_deployed(conn)
+    cur = conn.cursor(row_factory=dict_row)
+    latest = cur.execute("SELECT run_id, status, started_at, finished_at, "
+                         "       (SELECT l.stage || ': ' || coalesce(l.sqlstate || ': ', '') || coalesce(l.message, '') "
+                         "          FROM attrib.run_log l WHERE l.run_id = r.run_id AND l.status = 'failed' "
+                         "         ORDER BY l.started_at DESC LIMIT 1) AS error "
+                         "  FROM attrib.runs r ORDER BY run_id DESC LIMIT 1").fetchone()
+    good = cur.execute("SELECT run_id, finished_at, clock_timestamp() - finished_at AS age FROM attrib.runs "
+                       "WHERE complete AND status = 'ok' ORDER BY run_id DESC LIMIT 1").fetchone()
+    now = cur.execute("SELECT clock_timestamp() AS now").fetchone()["now"]
+    if latest is None:
+        return False, f"no run yet in {conn.info.dbname}: `attrib run` or `attrib schedule` starts them"
+    if latest["status"] in ("failed", "abandoned"):
+        return False, (f"run {latest['run_id']} {latest['status']} (started {_fmt_time(latest['started_at'])} UTC)"
+                       + (f": {latest['error']}" if latest["error"] else ""))
+    if latest["status"] == "running" and now - latest["started_at"] > max_age:
+        return False, (f"run {latest['run_id']} has been running since {_fmt_time(latest['started_at'])} UTC, "
+                       f"longer than {max_age}: stuck?")
+    if good is None or good["age"] > max_age:
+        when = f"the last at {_fmt_time(good['finished_at'])} UTC" if good else "none ever"
+        return False, f"no run succeeded within {max_age} ({when})"
+    return True, f"ok: run {good['run_id']} succeeded at {_fmt_time(good['finished_at'])} UTC"
