@@ -22,6 +22,7 @@ class BuildWithSql(build_py):
     def run(self) -> None:
         super().run()
         target = Path(self.build_lib) / "attrib" / "_sql"
+        shutil.rmtree(target, ignore_errors=True)  # a file moved or removed since the last build must not linger
         for name in SHIPPED:
             source, dest = ROOT / name, target / name
             dest.parent.mkdir(parents=True, exist_ok=True)

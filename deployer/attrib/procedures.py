@@ -26,12 +26,19 @@ class Procedure:
 
 
 def load(directory: Path | None = None) -> list[Procedure]:
+    """Every procedure file under the folder (grouped in layers: stages/, rules/, run/, ...).
+
+    A file is known by its base name (one object, named after it), so moving
+    it to another layer redeploys nothing; two files of one name are an error.
+    """
     directory = directory or procedures_dir()
-    items = []
-    for path in sorted(directory.glob("*.sql")):
+    items: dict[str, Procedure] = {}
+    for path in sorted(directory.rglob("*.sql"), key=lambda p: p.name):
+        if path.name in items:
+            raise ValueError(f"two procedure files are called {path.name}: each object has one file")
         sql = path.read_text()
-        items.append(Procedure(path.name, sql, hashlib.sha256(sql.encode()).hexdigest()))
-    return items
+        items[path.name] = Procedure(path.name, sql, hashlib.sha256(sql.encode()).hexdigest())
+    return list(items.values())
 
 
 def run_script(connection, sql: str) -> None:

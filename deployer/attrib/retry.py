@@ -21,7 +21,7 @@ import psycopg
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential, wait_random
 from tenacity.stop import stop_base
 
-# The start of the message attrib._run_lock raises (procedures/_run_lock.sql).
+# The start of the message attrib._run_lock raises (procedures/run/_run_lock.sql).
 RUN_LOCK_MESSAGE = "another attrib run is in progress"
 
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01", "55P03", "57P01", "57P02", "57P03"})

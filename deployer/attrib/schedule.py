@@ -8,7 +8,7 @@ transaction block pg_cron would wrap around several statements):
   attrib-retry:<database>  CALL attrib.run_attribution_retry('7200 seconds')
                            every few minutes inside the retry window; it does
                            nothing unless the nightly run failed and none is
-                           in progress (procedures/run_attribution_retry.sql)
+                           in progress (procedures/run/run_attribution_retry.sql)
 
 pg_cron runs in one database of the server (cron.database_name); the jobs
 are created there with cron.schedule_in_database(..., database => the

@@ -20,7 +20,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The trigger and its function come from procedures/_settings_guard.sql;
+    # The trigger and its function come from procedures/settings/_settings_guard.sql;
     # forget its checksum so the next upgrade creates the trigger again.
     op.execute("DROP TRIGGER IF EXISTS settings_guard ON attrib.settings")
     op.execute("DROP TRIGGER IF EXISTS settings_guard_truncate ON attrib.settings")
