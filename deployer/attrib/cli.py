@@ -6,35 +6,47 @@ Diagnostics go to stderr; results to stdout.
 
 from __future__ import annotations
 
+import importlib
 import sys
-from typing import Callable
 
 import click
 import psycopg
 
 from . import __version__, cluster, db, deploy
+from .cli_common import CONTEXT, cluster_options, dsn_option, err
 from .errors import AttribError, describe_db_error
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def dsn_option(func: Callable) -> Callable:
-    return click.option(
-        "--dsn", envvar="ATTRIB_DSN", show_envvar=True,
-        help="Database to use (libpq DSN or URL). Default: the libpq environment (PGHOST, PGPORT, ...).",
-    )(func)
-
-
-def err(message: str) -> None:
-    click.echo(message, err=True)
+# Commands in other modules, loaded when used: `attrib run` never imports the
+# demo-data generator or the benchmark, and no module imports this one.
+LAZY_COMMANDS = {
+    "run": "attrib.cli_run:run_cmd",
+    "status": "attrib.cli_run:status_cmd",
+    "schedule": "attrib.cli_run:schedule_cmd",
+    "unschedule": "attrib.cli_run:unschedule_cmd",
+    "forget": "attrib.cli_forget:forget_cmd",
+    "sources": "attrib.cli_sources:sources_group",
+    "demo": "attrib.cli_demo:demo_cmd",
+    "demo-data": "attrib.cli_demo:demo_data_cmd",
+    "bench": "attrib.cli_bench:bench_cmd",
+}
 
 
 class AttribGroup(click.Group):
-    """Turns database errors escaping a command into `SQLSTATE: message` on stderr.
+    """Loads the commands of LAZY_COMMANDS when used, and turns database errors escaping a command
+    into `SQLSTATE: message` on stderr.
 
     Every error message leaving a command passes through db.scrub: no
     password the command was given (a DSN's, PGPASSWORD) is ever printed.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            module, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -70,14 +82,6 @@ def db_group() -> None:
 
 
 main.add_command(db_group, name="db")
-
-
-def cluster_options(func: Callable) -> Callable:
-    func = click.option("--port", type=int, envvar="ATTRIB_PGPORT", show_envvar=True,
-                        default=cluster.DEFAULT_PORT, show_default=True, help="Port on 127.0.0.1.")(func)
-    func = click.option("--datadir", envvar="ATTRIB_PGDATA", show_envvar=True,
-                        help="Data directory. Default: .pgdata/pg15-PORT in the project.")(func)
-    return func
 
 
 @db_group.command("up", context_settings=CONTEXT)
@@ -153,48 +157,3 @@ def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_r
 
 main.add_command(deploy_cmd, name="deploy")
 
-# run, status, schedule, unschedule live in cli_run.py and register themselves on `main`.
-from . import cli_run  # noqa: E402,F401
-from . import cli_demo  # noqa: E402,F401
-from . import cli_bench  # noqa: E402,F401  (attrib bench)
-from . import cli_sources  # noqa: E402,F401  (attrib sources)
-from . import cli_forget  # noqa: E402,F401  (attrib forget)
-
-
-# -- demo data -----------------------------------------------------------------
-
-
-@main.command("demo-data", context_settings=CONTEXT)
-@dsn_option
-@click.option("--events", type=click.IntRange(min=0), default=100_000, show_default=True,
-              help="About how many pages + tracks rows to write (identifies come on top).")
-@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
-              help="Days of traffic, ending 2024-12-31 23:59:59 UTC.")
-@click.option("--seed", type=int, default=42, show_default=True,
-              help="Random seed: the same seed writes the same rows.")
-@click.option("--schema", default="segment", show_default=True,
-              help="Schema of the pages, tracks and identifies tables.")
-@click.option("--append-days", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Keep the existing rows and append this many days of traffic after them "
-                   "(about EVENTS/DAYS events a day).")
-def demo_data_cmd(dsn: str | None, events: int, days: int, seed: int, schema: str,
-                  append_days: int) -> None:
-    """Write realistic, deterministic Segment data (pages, tracks, identifies) for demos and benchmarks.
-
-    Replaces the three tables in --schema; with --append-days, appends fresh
-    traffic after the newest existing row instead (for incremental-run benchmarks).
-    Progress goes to stderr, a one-line summary of counts to stdout.
-    """
-    from . import demo_data
-
-    target = db.resolve_dsn(dsn)
-    with db.connection(target) as conn:
-        try:
-            stats = demo_data.generate(conn, schema=schema, events=events, days=days, seed=seed,
-                                       replace=not append_days, append_days=append_days,
-                                       progress=err)
-        except ValueError as exc:
-            raise AttribError(str(exc)) from None
-    err(f"wrote {stats.events} events and {stats.identifies} identifies to {db.mask_dsn(target)} "
-        f"in {stats.seconds:.1f}s")
-    click.echo(stats.summary())

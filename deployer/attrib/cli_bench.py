@@ -1,7 +1,8 @@
 """The `attrib bench` command: full and incremental runs measured against the reference statement.
 
-It registers itself on the `main` group of cli.py (which imports this module
-once its shared options exist). The work is in bench.py.
+cli.py loads it only when `attrib bench` is used (LAZY_COMMANDS), so the
+commands that deploy and run never import the benchmark. The work is in
+bench.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import click
 from rich.console import Console
 
 from . import bench, cluster, projection
-from .cli import CONTEXT, cluster_options, err, main
+from .cli_common import CONTEXT, cluster_options, err
 from .paths import project_root
 
 
@@ -35,7 +36,7 @@ def _count(_ctx: click.Context, _param: click.Parameter, value: str | int | None
         raise click.BadParameter(str(exc)) from None
 
 
-@main.command("bench", context_settings=CONTEXT)
+@click.command("bench", context_settings=CONTEXT)
 @cluster_options
 @click.option("--events", default="1000000", show_default=True, callback=_count, metavar="N",
               help="Source events (pages + tracks rows) of the history; 20k, 1M, 5M also work.")

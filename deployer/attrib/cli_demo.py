@@ -9,11 +9,11 @@ import click
 from rich.console import Console
 
 from . import cluster, db, demo_data, deploy, report, runner, summary
-from .cli import CONTEXT, err, main
+from .cli_common import CONTEXT, dsn_option, err
 from .errors import AttribError
 
 
-@main.command("demo", context_settings=CONTEXT)
+@click.command("demo", context_settings=CONTEXT)
 @click.option("--events", type=click.IntRange(min=1000), default=200_000, show_default=True,
               help="Sample events to generate.")
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True, help="Days of traffic.")
@@ -45,3 +45,42 @@ def demo_cmd(events: int, days: int, seed: int, port: int) -> None:
     with db.connection(dsn) as conn:
         summary.print_summary(conn, out)
     err(f"demo done in {time.monotonic() - started:.1f}s; explore with: psql {dsn}")
+
+
+# -- demo data -----------------------------------------------------------------
+
+
+@click.command("demo-data", context_settings=CONTEXT)
+@dsn_option
+@click.option("--events", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="About how many pages + tracks rows to write (identifies come on top).")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="Days of traffic, ending 2024-12-31 23:59:59 UTC.")
+@click.option("--seed", type=int, default=42, show_default=True,
+              help="Random seed: the same seed writes the same rows.")
+@click.option("--schema", default="segment", show_default=True,
+              help="Schema of the pages, tracks and identifies tables.")
+@click.option("--append-days", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Keep the existing rows and append this many days of traffic after them "
+                   "(about EVENTS/DAYS events a day).")
+def demo_data_cmd(dsn: str | None, events: int, days: int, seed: int, schema: str,
+                  append_days: int) -> None:
+    """Write realistic, deterministic Segment data (pages, tracks, identifies) for demos and benchmarks.
+
+    Replaces the three tables in --schema; with --append-days, appends fresh
+    traffic after the newest existing row instead (for incremental-run benchmarks).
+    Progress goes to stderr, a one-line summary of counts to stdout.
+    """
+    from . import demo_data
+
+    target = db.resolve_dsn(dsn)
+    with db.connection(target) as conn:
+        try:
+            stats = demo_data.generate(conn, schema=schema, events=events, days=days, seed=seed,
+                                       replace=not append_days, append_days=append_days,
+                                       progress=err)
+        except ValueError as exc:
+            raise AttribError(str(exc)) from None
+    err(f"wrote {stats.events} events and {stats.identifies} identifies to {db.mask_dsn(target)} "
+        f"in {stats.seconds:.1f}s")
+    click.echo(stats.summary())

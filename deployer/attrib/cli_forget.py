@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from . import db
-from .cli import CONTEXT, dsn_option, err, main
+from .cli_common import CONTEXT, dsn_option, err
 
 
-@main.command("forget", context_settings=CONTEXT)
+@click.command("forget", context_settings=CONTEXT)
 @dsn_option
 @click.argument("user_id")
 @click.option("--dry-run", is_flag=True, help="Report what would be removed; change nothing.")

@@ -1,7 +1,6 @@
 """The commands that run the pipeline: `attrib run`, `status`, `schedule`, `unschedule`.
 
-They register themselves on the `main` group of cli.py (which imports this
-module once its shared options exist).
+cli.py loads them when one of them is used (LAZY_COMMANDS).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import click
 from rich.console import Console
 
 from . import alert, db, report, runner, schedule as scheduling, status as run_status
-from .cli import CONTEXT, dsn_option, err, main
+from .cli_common import CONTEXT, dsn_option, err
 from .durations import DURATION, format_duration
 from .errors import EXIT_BUSY, EXIT_FAILED, AttribError
 
@@ -23,7 +22,7 @@ def _stdout_console() -> Console:
     return Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140)
 
 
-@main.command("run", context_settings=CONTEXT)
+@click.command("run", context_settings=CONTEXT)
 @dsn_option
 @click.option("--stage", metavar="STAGE",
               help="Run only this stage: ingest, alias, sessionize, signup, attribute, maintain "
@@ -73,7 +72,7 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
     raise AttribError(result.error or "the run failed", EXIT_BUSY if result.status == "busy" else EXIT_FAILED)
 
 
-@main.command("status", context_settings=CONTEXT)
+@click.command("status", context_settings=CONTEXT)
 @dsn_option
 @click.option("--runs", "limit", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="How many of the latest runs to show.")
@@ -106,7 +105,7 @@ def status_cmd(dsn: str | None, limit: int, as_json: bool, check: bool, max_age:
         _stdout_console().print(run_status.render(current))
 
 
-@main.command("schedule", context_settings=CONTEXT)
+@click.command("schedule", context_settings=CONTEXT)
 @dsn_option
 @click.option("--cron", "cron_expression", default=scheduling.DEFAULT_CRON, show_default=True,
               help="When to run, as a cron schedule in GMT (pg_cron's cron.timezone defaults to GMT).")
@@ -131,7 +130,7 @@ def schedule_cmd(dsn: str | None, cron_expression: str, retry_window: timedelta)
         err(f"a failed run is retried for {format_duration(retry_window)} after it started")
 
 
-@main.command("unschedule", context_settings=CONTEXT)
+@click.command("unschedule", context_settings=CONTEXT)
 @dsn_option
 def unschedule_cmd(dsn: str | None) -> None:
     """Remove this database's pg_cron jobs (the nightly run and its retry job).

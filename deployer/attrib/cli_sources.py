@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from . import db, sources
-from .cli import CONTEXT, dsn_option, err, main
+from .cli_common import CONTEXT, dsn_option, err
 from .errors import AttribError
 
 
-@main.group("sources", context_settings=CONTEXT)
+@click.group("sources", context_settings=CONTEXT)
 def sources_group() -> None:
     """The source list (attrib.source_classes) and referral exclusions; explain a touch.
 
