@@ -58,7 +58,6 @@ from .demo_data import generate
 from .errors import AttribError
 from .paths import is_clone, project_root
 
-STAGES = ("ingest", "alias", "sessionize", "signup", "attribute", "maintain")
 SETTINGS = ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem",
             "max_parallel_workers_per_gather", "max_parallel_workers", "effective_cache_size",
             "fsync", "synchronous_commit", "full_page_writes", "jit")
@@ -366,8 +365,17 @@ def time_reference(conn: psycopg.Connection) -> tuple[float, int]:
     return seconds, rows
 
 
+def stage_names(conn: psycopg.Connection) -> list[str]:
+    """The stages of a run, as the database lists them (attrib._run_stages())."""
+    return list(conn.execute("SELECT attrib._run_stages()").fetchone()[0])
+
+
 def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool = False) -> Phase:
-    """Call each stage function in order, each its own autocommit statement, timing each one."""
+    """Run each stage the way a run does (CALL attrib.run_stage, one transaction each), timing each one.
+
+    The bench goes through the same run loop as `attrib run` and pg_cron, its
+    bookkeeping included; the counts are what the run log recorded.
+    """
     conn.execute("CHECKPOINT")
     if profile:
         conn.execute("SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
@@ -375,12 +383,15 @@ def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool
     before = peak_rss_mb()
     tracked = _reset_rss_peak()
     stages: list[StageTiming] = []
-    for stage in STAGES:
+    run_id = None
+    for stage in stage_names(conn):
         started = time.perf_counter()
-        row = conn.execute(sql.SQL("SELECT * FROM attrib.{}()").format(sql.Identifier(stage))).fetchone()
+        run_id = conn.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id)).fetchone()[0]
         seconds = time.perf_counter() - started
-        counts = list(row or ()) + [None] * 4
-        stages.append(StageTiming(stage, seconds, *counts[:4]))
+        counts = list(conn.execute(
+            "SELECT rows_read, rows_written, rows_rejected, rows_duplicated FROM attrib.run_log "
+            "WHERE run_id = %s AND stage = %s", (run_id, stage)).fetchone())
+        stages.append(StageTiming(stage, seconds, *counts))
         say(f"  {label} {stage:<10} {seconds:8.2f} s  read {counts[0]}, written {counts[1]}")
     return Phase(stages, _rss_peak_since_reset() if tracked else None,
                  _top_statements(conn) if profile else None, before)
@@ -556,14 +567,15 @@ def tables(result: BenchResult) -> list[Table]:
     row("days / events a day", lambda s: f"{s.days} / {s.events / s.days:,.0f}")
     row("reference statement", lambda s: _f(s.reference_seconds))
     runs.add_section()
-    for i, stage in enumerate(STAGES):
+    names = [stage.stage for stage in result.scales[0].full.stages]
+    for i, stage in enumerate(names):
         row(f"full: {stage}", lambda s, i=i: _f(s.full.stages[i].seconds))
     row("full run", lambda s: _f(s.full.seconds))
     row("events / s (full)", lambda s: f"{s.events_per_second:,.0f}")
     row("full / reference", lambda s: f"{s.full_over_reference:.2f}x")
     runs.add_section()
     row("appended events (1 day)", lambda s: f"{s.median_increment.events:,}")
-    for i, stage in enumerate(STAGES):
+    for i, stage in enumerate(names):
         row(f"incr: {stage}", lambda s, i=i: _f(s.increment.stages[i].seconds))
     row("incremental run (median)", lambda s: _f(s.increment.seconds))
     row("each day's run", lambda s: " ".join(_f(i.phase.seconds) for i in s.increments))

@@ -9,7 +9,7 @@ CREATE OR REPLACE PROCEDURE attrib.run_stage(p_stage text, INOUT p_run_id bigint
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    PERFORM attrib._run_check_stage(p_stage);
+    PERFORM attrib._run_check_stage(p_stage);  -- before the run begins: nothing logged for a typo
     IF pg_catalog.pg_is_in_recovery() THEN
         RAISE NOTICE 'attrib: this server is a replica; nothing to do';
         RETURN;

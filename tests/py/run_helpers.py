@@ -11,10 +11,10 @@ import psycopg
 from click.testing import CliRunner, Result
 
 from attrib.cli import main
-from segment import create_source, insert
+from segment import STAGES, create_source, insert  # noqa: F401  (STAGES: for the run tests)
 
 T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
-STAGES = ["ingest", "alias", "sessionize", "signup", "attribute", "maintain"]
+
 
 
 def add_visitor(conn: psycopg.Connection, n: int) -> None:

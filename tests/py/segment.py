@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 
 TIMESTAMP_COLUMNS = {"timestamp", "received_at", "uuid_ts", "sent_at"}
+# The tests' one copy of the stage order; test_the_tests_stage_list_is_the_databases checks it.
 STAGES = ("ingest", "alias", "sessionize", "signup", "attribute", "maintain")
 
 # The columns SPEC 1 reads, as Segment's warehouse sync creates them.

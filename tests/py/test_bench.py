@@ -10,7 +10,7 @@ import psycopg
 from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
 
-from attrib.bench import STAGES
+from segment import STAGES
 from attrib.cli import main
 from conftest import SERVER, server_dsn
 

@@ -56,7 +56,7 @@ def test_stages_one_by_one_give_the_same_outputs_as_a_whole_run(source: psycopg.
     run_id = None
     for stage in STAGES:
         run_id = source.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id)).fetchone()[0]
-    assert [r[0] for r in log(source, run_id)] == STAGES
+    assert [r[0] for r in log(source, run_id)] == list(STAGES)
     assert signups(source) == ["user-1"]
 
 
@@ -175,7 +175,7 @@ def test_cli_run_json_is_one_document(source: psycopg.Connection, dsn: str) -> N
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["status"] == "ok"
-    assert [s["stage"] for s in doc["stages"]] == STAGES
+    assert [s["stage"] for s in doc["stages"]] == list(STAGES)
     assert all(s["status"] == "ok" and s["attempts"] == 1 for s in doc["stages"])
     assert doc["run_id"] == source.execute("SELECT max(run_id) FROM attrib.run_log").fetchone()[0]
 
@@ -311,7 +311,7 @@ def test_status_json_shows_runs_with_stages(source: psycopg.Connection, dsn: str
     doc = json.loads(result.stdout)
     assert doc["in_progress"] is None
     assert [r["status"] for r in doc["runs"]] == ["ok", "failed"]
-    assert [s["stage"] for s in doc["runs"][0]["stages"]] == STAGES
+    assert [s["stage"] for s in doc["runs"][0]["stages"]] == list(STAGES)
     assert doc["runs"][1]["stages"][-1]["sqlstate"] == "22023"
     assert all(isinstance(s["seconds"], float) for s in doc["runs"][0]["stages"])
 
@@ -358,3 +358,7 @@ def test_waiting_for_a_readers_lock_times_out_and_is_retried(source: psycopg.Con
     assert "55P03: canceling statement due to lock timeout" in result.stderr
     reset = json.loads(result.stdout)["stages"][0]
     assert reset["stage"] == "reset" and reset["attempts"] >= 2
+
+
+def test_the_tests_stage_list_is_the_databases(conn: psycopg.Connection) -> None:
+    assert tuple(conn.execute("SELECT attrib._run_stages()").fetchone()[0]) == tuple(STAGES)
