@@ -39,12 +39,10 @@ BEGIN
     DELETE FROM sessions_stages.dirty_aliases d USING pg_temp._publish_aliases p WHERE d.alias_id = p.alias_id;
     TRUNCATE sessions_stages.all_sessions, sessions_stages.signups, sessions_stages.useful_sessions, sessions_stages.attribution,
              sessions_stages.attribution_credit, sessions_stages.user_session_counts;
-    DELETE FROM attrib.state WHERE key IN ('sessionized_at', 'signup_for');
-    INSERT INTO attrib.state (key, value) VALUES ('outputs_fingerprint', to_jsonb(attrib._outputs_fingerprint()))
-    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
-    -- session rows deleted or inserted since the outputs were last analyzed (maintain)
-    INSERT INTO attrib.state AS st (key, value) VALUES ('outputs_changed', to_jsonb(v_changed))
-    ON CONFLICT (key) DO UPDATE SET value = to_jsonb((st.value #>> '{}')::bigint + v_changed);
+    -- and session rows deleted or inserted since the outputs were last analyzed (maintain)
+    UPDATE attrib.pipeline_state
+       SET sessionized_at = NULL, signup_for = NULL, outputs_fingerprint = attrib._outputs_fingerprint(),
+           outputs_changed = outputs_changed + v_changed;
 END
 $$;
 COMMENT ON FUNCTION attrib._publish() IS

@@ -125,7 +125,7 @@ BEGIN
     UNION
     -- A changed setting or source class changes everyone's outputs.
     SELECT DISTINCT am.alias_id FROM partitioning.alias_months am
-     WHERE v_fingerprint IS DISTINCT FROM (SELECT s.value #>> '{}' FROM attrib.state s WHERE s.key = 'outputs_fingerprint')
+     WHERE v_fingerprint IS DISTINCT FROM (SELECT s.outputs_fingerprint FROM attrib.pipeline_state s)
     ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 

@@ -25,8 +25,7 @@ DECLARE
 BEGIN
     rows_rejected := 0;
     rows_duplicated := 0;
-    IF (SELECT s.value FROM attrib.state s WHERE s.key = 'sessionized_at')
-       IS DISTINCT FROM (SELECT s.value FROM attrib.state s WHERE s.key = 'signup_for') THEN
+    IF (SELECT s.sessionized_at IS DISTINCT FROM s.signup_for FROM attrib.pipeline_state s) THEN
         RAISE EXCEPTION 'stage signup has not run since the last sessionize'
             USING ERRCODE = '55000',
                   HINT = 'Run the stages in order (CALL attrib.run_stage(''signup'')), or the whole run: CALL attrib.run_attribution();';

@@ -438,18 +438,10 @@ BEGIN
         PERFORM partman.create_partition_time('partitioning.events', v_months, p_analyze => false);
     END IF;
     -- rows written per month, for the maintain stage's statistics
-    INSERT INTO attrib.state AS st (key, value)
-    SELECT 'months_written', jsonb_object_agg(m.month, m.rows)
-      FROM (SELECT date_trunc('month', r.event_ts)::text AS month, count(*) AS rows
-              FROM pg_temp._ingest_ranked r WHERE r.wins AND NOT r.existing GROUP BY 1) m
-    HAVING count(*) > 0
-    ON CONFLICT (key) DO UPDATE
-       SET value = (SELECT jsonb_object_agg(x.key, x.rows)
-                      FROM (SELECT e.key, sum(e.value::bigint) AS rows
-                              FROM (SELECT * FROM jsonb_each_text(st.value)
-                                    UNION ALL
-                                    SELECT * FROM jsonb_each_text(EXCLUDED.value)) e
-                             GROUP BY e.key) x);
+    INSERT INTO attrib.months_written AS mw (month, rows)
+    SELECT date_trunc('month', r.event_ts), count(*)
+      FROM pg_temp._ingest_ranked r WHERE r.wins AND NOT r.existing GROUP BY 1
+    ON CONFLICT (month) DO UPDATE SET rows = mw.rows + EXCLUDED.rows;
 
     DROP TABLE IF EXISTS pg_temp._ingest_new;
     -- A day's anonymous ids look up their owners one by one: hashing all

@@ -44,24 +44,23 @@ BEGIN
     -- sampling them costs more as they grow.
     FOR v_partition IN
         SELECT DISTINCT format('%I.%I', sp.partition_schema, sp.partition_table)
-          FROM jsonb_each_text(coalesce(
-                   (SELECT s.value FROM attrib.state s WHERE s.key = 'months_written'), '{}')) AS m(month, rows)
-         CROSS JOIN LATERAL partman.show_partition_name('partitioning.events', m.month) sp
+          FROM attrib.months_written m
+         CROSS JOIN LATERAL partman.show_partition_name('partitioning.events', m.month::text) sp
           JOIN pg_catalog.pg_class c
             ON c.oid = to_regclass(format('%I.%I', sp.partition_schema, sp.partition_table))
-         WHERE sp.table_exists AND (c.reltuples < 0 OR m.rows::bigint > 0.1 * c.reltuples)
+         WHERE sp.table_exists AND (c.reltuples < 0 OR m.rows > 0.1 * c.reltuples)
     LOOP
         EXECUTE format('ANALYZE %s', v_partition);
         rows_written := rows_written + 1;
     END LOOP;
-    DELETE FROM attrib.state WHERE key IN ('months_written', 'touched_months');
+    DELETE FROM attrib.months_written;
 
-    IF (SELECT (s.value #>> '{}')::bigint FROM attrib.state s WHERE s.key = 'outputs_changed')
+    IF (SELECT s.outputs_changed FROM attrib.pipeline_state s)
        > (SELECT 0.1 * greatest(c.reltuples, 0) FROM pg_catalog.pg_class c
            WHERE c.oid = 'sessions.all_sessions'::regclass) THEN
         ANALYZE sessions.all_sessions;
         ANALYZE sessions.attribution;
-        DELETE FROM attrib.state WHERE key = 'outputs_changed';
+        UPDATE attrib.pipeline_state SET outputs_changed = 0;
     END IF;
     PERFORM attrib._partman_done();  -- last: the caller gets its own search_path back
 END

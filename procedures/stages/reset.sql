@@ -15,11 +15,13 @@ SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
 AS $$
 BEGIN
-    TRUNCATE partitioning.events, partitioning.message_index, partitioning.alias_months, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.overlap_rows, attrib.state,
+    TRUNCATE partitioning.events, partitioning.message_index, partitioning.alias_months, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.overlap_rows, attrib.months_written,
              aliasing.identify_pairs, aliasing.known_pairs, aliasing.owners,
              sessions_stages.changed_identities, sessions_stages.touched_anonymous_ids, sessions_stages.dirty_aliases,
              sessions_stages.all_sessions, sessions_stages.signups, sessions_stages.useful_sessions, sessions_stages.attribution,
              sessions_stages.attribution_credit, sessions_stages.user_session_counts;
+    UPDATE attrib.pipeline_state
+       SET outputs_fingerprint = NULL, sessionized_at = NULL, signup_for = NULL, outputs_changed = 0;
     INSERT INTO sessions_stages.dirty_aliases (alias_id)
     SELECT u.alias_id FROM sessions.user_session_counts u;
 END

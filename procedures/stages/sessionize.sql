@@ -116,8 +116,7 @@ BEGIN
      GROUP BY f.alias_id, f.event_ts;
 
     UPDATE sessions_stages.dirty_aliases SET sessionized = true WHERE NOT sessionized;
-    INSERT INTO attrib.state (key, value) VALUES ('sessionized_at', to_jsonb(clock_timestamp()::text))
-    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+    UPDATE attrib.pipeline_state SET sessionized_at = clock_timestamp();
 END
 $$;
 COMMENT ON FUNCTION attrib.sessionize(bigint) IS

@@ -42,9 +42,7 @@ BEGIN
     GET DIAGNOSTICS v_count = ROW_COUNT;
     rows_written := rows_written + v_count;
 
-    INSERT INTO attrib.state (key, value)
-    SELECT 'signup_for', s.value FROM attrib.state s WHERE s.key = 'sessionized_at'
-    ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value;
+    UPDATE attrib.pipeline_state SET signup_for = sessionized_at;
 END
 $$;
 COMMENT ON FUNCTION attrib.signup(bigint) IS

@@ -91,7 +91,8 @@ REFERENCE = (
 COORDINATOR = (
     "attrib.run_log",
     "attrib.ingest_state",
-    "attrib.state",
+    "attrib.pipeline_state",
+    "attrib.months_written",
     "attrib.overlap_rows",
     "attrib.deployed_procedures",
     "attrib.test_faults",
