@@ -1,0 +1,225 @@
+-- attrib._ingest_read: ingest's first step. Reads the Segment rows loaded
+-- since each table's watermark (minus ingest_overlap) into pg_temp._ingest_batch,
+-- cleaned, derived and classified (SPEC 1, 2: every reject reason in order;
+-- SPEC 3: whether an identify may give a pair), and moves the watermarks (never
+-- past the run's start, SPEC 9). Returns how many source rows it read.
+CREATE OR REPLACE FUNCTION attrib._ingest_read(p_run_id bigint)
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
+SET TimeZone = 'UTC'  -- as ingest's: text timestamps and row hashes read alike from any caller
+SET DateStyle = 'ISO, MDY'
+AS $$
+DECLARE
+    v_schema      text        := attrib.setting_text('source_schema');
+    v_overlap     interval    := attrib.setting_interval('ingest_overlap');
+    v_tolerance   interval    := attrib.setting_interval('future_tolerance');
+    v_bot_pattern text        := attrib.setting_text('bot_user_agent_pattern');
+    v_max_id      int         := attrib.setting_text('max_id_length')::int;
+    v_oldest      timestamptz := attrib.setting_text('oldest_event_ts')::timestamptz;
+    -- SPEC 2 and 9 measure "the run's start": when its first stage started
+    v_run_start   timestamptz := coalesce((SELECT min(l.started_at) FROM attrib.run_log l WHERE l.run_id = p_run_id),
+                                          now());
+    v_table       text;
+    v_load_column text;
+    v_since       timestamptz;
+    v_cols        text;
+    v_count       bigint;
+    v_where       text;
+    rows_read   bigint;
+BEGIN
+    rows_read := 0;
+
+    DROP TABLE IF EXISTS pg_temp._ingest_batch;
+    CREATE TEMP TABLE _ingest_batch (
+        source_table text NOT NULL,
+        row          jsonb,
+        row_hash     text NOT NULL,
+        load_time    timestamptz,
+        message_id   text,
+        kind         text NOT NULL,
+        event        text,
+        anonymous_id text,
+        user_id      text,
+        received_at  timestamptz,
+        uuid_ts      timestamptz,
+        event_ts     timestamptz,
+        url          text,
+        referrer     text,
+        utm_source   text,
+        utm_medium   text,
+        utm_campaign text,
+        utm_term     text,
+        utm_content  text,
+        reason       text,
+        pair_ok      boolean,  -- an identify that may give a pair (SPEC 3)
+        copies       bigint NOT NULL DEFAULT 1
+    ) ON COMMIT DROP;
+    -- The bot pattern is matched once per distinct user agent, not per row:
+    -- a load has few distinct agents, and a case-insensitive regex per row
+    -- was a tenth of a full ingest. The agents are read in a pass of their
+    -- own before the batch because a bot's reject keeps the row as read.
+    -- No index: an agent is as long as a visitor makes it, past what a
+    -- B-tree key can hold; the join hashes it.
+    DROP TABLE IF EXISTS pg_temp._ingest_agents;
+    CREATE TEMP TABLE _ingest_agents (
+        user_agent text NOT NULL,
+        is_bot     boolean NOT NULL
+    ) ON COMMIT DROP;
+
+    FOREACH v_table IN ARRAY ARRAY['pages', 'tracks', 'identifies'] LOOP
+        -- the stages read the source as attrib's owner role, which needs a grant
+        IF (to_regnamespace(quote_ident(v_schema)) IS NOT NULL
+            AND NOT has_schema_privilege(current_user, v_schema, 'USAGE'))
+           OR (to_regclass(format('%I.%I', v_schema, v_table)) IS NOT NULL
+               AND NOT has_table_privilege(current_user, format('%I.%I', v_schema, v_table), 'SELECT')) THEN
+            RAISE EXCEPTION 'attrib cannot read source table %.%: role % has no SELECT on it', v_schema, v_table, current_user
+                USING ERRCODE = '42501',
+                      DETAIL = 'The stages read the source as attrib''s owner role, never as the caller.',
+                      HINT = format('As the deploying user: attrib deploy --grant-source (or GRANT USAGE ON SCHEMA %I TO %I; '
+                                    'GRANT SELECT ON %I.%I TO %I;).', v_schema, current_user, v_schema, v_table, current_user);
+        END IF;
+        IF to_regclass(format('%I.%I', v_schema, v_table)) IS NULL THEN
+            RAISE EXCEPTION 'source table %.% does not exist', v_schema, v_table
+                USING ERRCODE = '42P01',
+                      HINT = 'Load the Segment tables pages, tracks and identifies into that schema, '
+                             'or point attrib at them: UPDATE attrib.settings SET value = ''"your_schema"'' WHERE name = ''source_schema'';';
+        END IF;
+        -- a view or a table with row-level security runs its owner's code: only a trusted owner's
+        PERFORM attrib._trusted_relation(v_schema, v_table, 'source_schema');
+        v_load_column := CASE WHEN attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz') LIKE 'NULL%'
+                              THEN 'received_at' ELSE 'uuid_ts' END;
+        SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
+        PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
+        v_where := CASE WHEN v_since IS NULL THEN 'true'
+                        ELSE format('%1$s IS NULL OR %1$s > %2$L',
+                                    attrib._source_ts(v_schema, v_table, v_load_column, NULL), v_since)
+                   END;
+
+        v_cols := concat_ws(', ',
+            attrib._source_expr(v_schema, v_table, 'id', 'text', true),
+            attrib._source_expr(v_schema, v_table, 'anonymous_id', 'text', true),
+            attrib._source_expr(v_schema, v_table, 'user_id', 'text', true),
+            attrib._source_expr(v_schema, v_table, 'timestamp', 'timestamptz', true),
+            attrib._source_expr(v_schema, v_table, 'received_at', 'timestamptz', true),
+            attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz'));
+        IF v_table <> 'identifies' THEN
+            v_cols := concat_ws(', ', v_cols,
+                CASE WHEN v_table = 'tracks' THEN attrib._source_expr(v_schema, v_table, 'event', 'text', true) END,
+                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_schema, v_table, 'url', 'text') END,
+                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_schema, v_table, 'referrer', 'text') END,
+                attrib._source_expr(v_schema, v_table, 'context_page_url', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_page_referrer', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_source', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_medium', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_name', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_term', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_campaign_content', 'text'),
+                attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'));
+        END IF;
+
+        IF v_table <> 'identifies' THEN
+            EXECUTE format($sql$
+                INSERT INTO pg_temp._ingest_agents (user_agent, is_bot)
+                SELECT a.context_user_agent, a.context_user_agent ~* %L
+                  FROM (SELECT DISTINCT %s FROM %I.%I WHERE %s) a
+                 WHERE a.context_user_agent IS NOT NULL
+                   AND NOT EXISTS (SELECT FROM pg_temp._ingest_agents x WHERE x.user_agent = a.context_user_agent)
+                $sql$,
+                v_bot_pattern, attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'),
+                v_schema, v_table, v_where);
+            ANALYZE pg_temp._ingest_agents;
+        END IF;
+
+        -- One pass per table: clean, derive and classify each row. The row as
+        -- read (only the columns attrib reads, absent ones as NULL, timestamps
+        -- as they stand) identifies a source row, so a column Segment adds
+        -- later changes no hash. Every reason of SPEC 2 in its order; an
+        -- identify is never rejected, but may give no pair (SPEC 3).
+        EXECUTE format($sql$
+            INSERT INTO pg_temp._ingest_batch (source_table, row, row_hash, load_time, message_id, kind, event,
+                   anonymous_id, user_id, received_at, uuid_ts, event_ts, url, referrer,
+                   utm_source, utm_medium, utm_campaign, utm_term, utm_content, reason, pair_ok)
+            SELECT %1$L, CASE WHEN r.reason IS NOT NULL THEN attrib._row_image(jsonb_strip_nulls(to_jsonb(s))) END,
+                   md5(s::text), CASE WHEN isfinite(t.load_time) THEN t.load_time END, c.message_id, %2$L, %3$s,
+                   c.anonymous_id, c.user_id, t.received_at, t.uuid_ts, c.event_ts, c.url, c.referrer,
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%4$s), ''), attrib.url_param(c.url, 'utm_source'))),
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_medium'))),
+                   coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_campaign')),
+                   coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_term')),
+                   coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_content')),
+                   r.reason, r.pair_ok
+              FROM (SELECT %9$s FROM %10$I.%11$I WHERE %12$s) s
+              LEFT JOIN pg_temp._ingest_agents ua ON ua.user_agent = %13$s
+             CROSS JOIN LATERAL (
+                   SELECT %14$s AS ts, %15$s AS received_at, %16$s AS uuid_ts, %17$s AS load_time
+                   OFFSET 0) t
+             CROSS JOIN LATERAL (
+                   SELECT attrib.clean_id(s.id) AS message_id, attrib.clean_id(s.anonymous_id) AS anonymous_id,
+                          attrib.clean_id(s.user_id) AS user_id, coalesce(t.ts, t.received_at) AS event_ts,
+                          %18$s AS url, %19$s AS referrer,
+                          -- present but not a finite timestamp ('infinity', 'not a date')
+                          (s."timestamp" IS NOT NULL AND NOT coalesce(isfinite(t.ts), false)) AS ts_bad,
+                          (s.received_at IS NOT NULL AND NOT coalesce(isfinite(t.received_at), false)) AS received_bad
+                   OFFSET 0) c
+             CROSS JOIN LATERAL (
+                   SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %20$s,
+                                   false) AS oversized,
+                          (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f)
+                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f)) IS TRUE AS forgotten
+                   OFFSET 0) x
+             CROSS JOIN LATERAL (
+                   SELECT CASE
+                       WHEN %2$L = 'identify' THEN NULL
+                       WHEN c.message_id IS NULL THEN 'missing_message_id'
+                       WHEN x.oversized THEN 'oversized'
+                       WHEN x.forgotten THEN 'forgotten'
+                       WHEN s."timestamp" IS NULL AND s.received_at IS NULL THEN 'missing_timestamp'
+                       WHEN c.ts_bad OR c.received_bad OR c.event_ts < %21$L::timestamptz THEN 'bad_timestamp'
+                       WHEN c.anonymous_id IS NULL AND c.user_id IS NULL THEN 'missing_identity'
+                       WHEN c.event_ts > t.received_at + %22$L::interval
+                         OR c.event_ts > %23$L::timestamptz + %22$L::interval THEN 'future_timestamp'
+                       WHEN ua.is_bot THEN 'bot'
+                   END AS reason,
+                   %2$L = 'identify' AND NOT x.oversized AND NOT x.forgotten
+                       AND NOT c.ts_bad AND NOT (s."timestamp" IS NULL AND c.received_bad) AS pair_ok) r
+            $sql$,
+            v_table,
+            CASE v_table WHEN 'pages' THEN 'page' WHEN 'tracks' THEN 'track' ELSE 'identify' END,
+            CASE v_table WHEN 'pages' THEN '''page''' WHEN 'tracks' THEN 's.event' ELSE 'NULL' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_source' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_medium' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_name' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_term' END,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_content' END,
+            v_cols, v_schema, v_table, v_where,
+            CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_user_agent' END,
+            attrib._source_ts(v_schema, v_table, 'timestamp'),
+            attrib._source_ts(v_schema, v_table, 'received_at'),
+            attrib._source_ts(v_schema, v_table, 'uuid_ts'),
+            attrib._source_ts(v_schema, v_table, v_load_column),
+            -- url, referrer: pages fall back to the context columns; tracks only have those
+            CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.url, ''''), nullif(s.context_page_url, ''''))'
+                         WHEN 'tracks' THEN 'nullif(s.context_page_url, '''')' ELSE 'NULL::text' END,
+            CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.referrer, ''''), nullif(s.context_page_referrer, ''''))'
+                         WHEN 'tracks' THEN 'nullif(s.context_page_referrer, '''')' ELSE 'NULL::text' END,
+            v_max_id, v_oldest, v_tolerance, v_run_start);
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        rows_read := rows_read + v_count;
+
+        -- A watermark never passes the run's start (SPEC 9): a load time in
+        -- the future (a broken loader) must not hide the rows loaded after it.
+        INSERT INTO attrib.ingest_state AS st (source_table, watermark, load_column)
+        SELECT v_table, CASE WHEN max(b.load_time) > v_run_start THEN v_run_start ELSE max(b.load_time) END, v_load_column
+          FROM pg_temp._ingest_batch b WHERE b.source_table = v_table
+        ON CONFLICT (source_table) DO UPDATE
+           SET watermark = CASE WHEN greatest(st.watermark, EXCLUDED.watermark) > v_run_start THEN v_run_start
+                                ELSE greatest(st.watermark, EXCLUDED.watermark) END,
+               load_column = EXCLUDED.load_column, updated_at = now();
+    END LOOP;
+    RETURN rows_read;
+END
+$$;
+COMMENT ON FUNCTION attrib._ingest_read(bigint) IS
+  'Private: ingest step 1, the newly loaded source rows into pg_temp._ingest_batch, classified';
