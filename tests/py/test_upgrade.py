@@ -1,6 +1,6 @@
 """Upgrades: the first release's database, upgraded with `attrib deploy`, is the catalog a fresh deploy makes.
 
-tests/py/fixtures/release-645b27f.sql is that database as `attrib deploy`
+tests/py/fixtures/release-645b27f.dump is that database as `attrib deploy`
 from commit 645b27f left it (pg_dump, made once). Upgrading it must leave
 no stray overload, orphan function, missing grant or different body behind.
 """
@@ -15,7 +15,7 @@ import pytest
 
 from attrib import deploy
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "release-645b27f.sql"
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "release-645b27f.dump"
 SCHEMAS = "('attrib', 'partitioning', 'aliasing', 'sessions', 'sessions_stages')"
 # monthly partitions are made around the day of the deploy: not part of the comparison
 NOT_A_PARTITION = r"c.relname !~ '^events_p[0-9]{4}_[0-9]{2}$'"
