@@ -159,6 +159,7 @@ from . import cli_demo  # noqa: E402,F401
 from . import cli_bench  # noqa: E402,F401  (attrib bench)
 from . import cli_sources  # noqa: E402,F401  (attrib sources)
 from . import cli_forget  # noqa: E402,F401  (attrib forget)
+from . import cli_report  # noqa: E402,F401  (attrib report, attrib docs)
 
 
 # -- demo data -----------------------------------------------------------------
