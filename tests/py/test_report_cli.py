@@ -106,3 +106,20 @@ def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_
     colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is None or len(colours) > 10, "the screenshot is blank"
     shutil.copy(shot, tmp_path / "kept.png")
+
+
+def test_a_taken_port_names_the_port_and_attrib_pgport(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from attrib import cluster
+    from attrib.errors import AttribError
+
+    with socket.socket() as other_server:
+        other_server.bind(("127.0.0.1", 0))
+        other_server.listen()
+        port = other_server.getsockname()[1]
+        (tmp_path / "PG_VERSION").write_text("15\n")
+        monkeypatch.setattr(cluster, "ensure_installed", lambda: None)
+        monkeypatch.setattr(cluster, "is_running", lambda c: False)
+        with pytest.raises(AttribError, match=f"port {port} .*already taken(.|\\n)*ATTRIB_PGPORT"):
+            cluster.up(cluster.Cluster(tmp_path, port), log=lambda m: None)
