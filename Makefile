@@ -27,7 +27,7 @@ venv: $(VENV)/.installed
 db: venv
 	@$(ATTRIB) db up
 
-demo: db
+demo: venv  # attrib demo starts the cluster itself: no DSN of the empty `attrib` database first
 	$(ATTRIB) demo
 
 test: db

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what attrib needs from Debian's packages: PostgreSQL 15 with
-# pg_partman, pgTAP (and pg_prove), pg_cron, and Python's venv. Safe to
+# pg_partman, pgTAP (and pg_prove), pg_cron, Python's venv, and Chromium with
+# its driver (the HTML report's test renders it headless). Safe to
 # rerun: apt-get skips what is already there.
 set -euo pipefail
 
 PACKAGES=(postgresql-15 postgresql-contrib postgresql-15-partman postgresql-15-pgtap
-          pgtap postgresql-15-cron python3 python3-venv python3-pip)
+          pgtap postgresql-15-cron python3 python3-venv python3-pip
+          chromium chromium-driver)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

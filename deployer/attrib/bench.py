@@ -28,7 +28,7 @@ daily volume, so the increment is the same size everywhere and only the
 history grows. Rows never travel to Python: each statement returns one row,
 which the peak resident memory of this process shows.
 
-Targets (issue 7) are reported as PASS or MISS and never fail the command:
+Targets are reported as PASS or MISS and never fail the command:
 full run <= 3x the reference; increment <= 5% of the full run (at 10 M
 events); the increment grows < 1.2x when the history grows 10x.
 """
@@ -183,7 +183,7 @@ class ScaleResult:
 
 @dataclass
 class Target:
-    """A goal of issue 7 and how this benchmark did against it."""
+    """A performance goal and how this benchmark did against it."""
 
     name: str
     goal: str
@@ -583,7 +583,7 @@ def tables(result: BenchResult) -> list[Table]:
     runs.add_section()
     row("peak RSS full / incr (MB)", lambda s: f"{_f(s.full.peak_rss_mb, 0)} / {_f(s.increment.peak_rss_mb, 0)}")
 
-    goals = Table(title="targets (issue 7; reported, never enforced)", box=box.SIMPLE_HEAD, title_justify="left")
+    goals = Table(title="targets (reported, never enforced)", box=box.SIMPLE_HEAD, title_justify="left")
     for name in ("target", "goal", "measured", "status", "note"):
         goals.add_column(name, justify="right" if name == "measured" else "left")
     for t in result.targets:

@@ -28,6 +28,8 @@ LAZY_COMMANDS = {
     "demo": "attrib.cli_demo:demo_cmd",
     "demo-data": "attrib.cli_demo:demo_data_cmd",
     "bench": "attrib.cli_bench:bench_cmd",
+    "report": "attrib.cli_report:report_cmd",
+    "docs": "attrib.cli_report:docs_cmd",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -20,7 +21,10 @@ from .errors import AttribError
 @click.option("--seed", type=int, default=42, show_default=True, help="Random seed of the sample data.")
 @click.option("--port", type=int, envvar="ATTRIB_PGPORT", show_envvar=True, default=cluster.DEFAULT_PORT,
               show_default=True, help="Port of the local cluster.")
-def demo_cmd(events: int, days: int, seed: int, port: int) -> None:
+@click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path),
+              default=Path("attrib-demo-report.html"), show_default=True,
+              help="Where to write the HTML report.")
+def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> None:
     """Start the local cluster, deploy, load sample Segment data, run everything, print a summary.
 
     Uses (and replaces the sample data in) database `attrib_demo` of the local
@@ -35,16 +39,27 @@ def demo_cmd(events: int, days: int, seed: int, port: int) -> None:
     err(f"deployed: revision {result.revision_after}, {len(result.procedures_applied)} procedures applied")
     with db.connection(dsn) as conn:
         stats = demo_data.generate(conn, events=events, days=days, seed=seed, progress=err)
-    err(f"sample data: {stats.summary()}")
+        revenue_rows = demo_data.add_revenue(conn, seed=seed)
+    err(f"sample data: {stats.summary()}; billing.revenue: {revenue_rows:,} rows (setting revenue_source)")
 
     out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140)
     outcome = runner.run(dsn, full=True, reporter=report.ConsoleReporter(Console(stderr=True)))
     report.print_result(outcome, out, as_json=False)
     if outcome.status != "ok":
         raise AttribError(outcome.error or "the run failed")
+    from . import marketing  # lazy: Plotly is loaded only for the report
+
     with db.connection(dsn) as conn:
         summary.print_summary(conn, out)
-    err(f"demo done in {time.monotonic() - started:.1f}s; explore with: psql {dsn}")
+        story = marketing.load(conn)
+    marketing.print_report(story, out)
+    out.print("[bold]What the data says[/]")
+    for line in marketing.story(story):
+        out.print(f"  {line}", highlight=False)
+    path = marketing.write_html(story, html_file, title="attrib demo: where signups come from")
+    out.print(f"HTML report (charts, opens offline): {path.resolve()}", highlight=False, soft_wrap=True)
+    err(f"demo done in {time.monotonic() - started:.1f}s. To explore (psql, attrib report, attrib status):")
+    click.echo(f"export ATTRIB_DSN={dsn}")
 
 
 # -- demo data -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,13 @@ def is_running(cluster: Cluster) -> bool:
     return proc.returncode == 0
 
 
+def _port_taken(port: int) -> bool:
+    """Whether something already listens on 127.0.0.1:port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-type]
     """Start (creating if needed) the cluster and database; return the DSN."""
     ensure_installed()
@@ -132,6 +140,11 @@ def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-ty
         _run(["sh", "-c", f"cat >> '{cluster.datadir}/postgresql.conf' <<'EOF'\n# attrib\n{conf}EOF\n"],
              "writing postgresql.conf")
     if not is_running(cluster):
+        if _port_taken(cluster.port):
+            raise AttribError(
+                f"port {cluster.port} on 127.0.0.1 is already taken by another server, so the local cluster "
+                f"({cluster.datadir}) cannot start.\n"
+                f"HINT: pick a free port, e.g. export ATTRIB_PGPORT={cluster.port + 1} (or --port), and run again.")
         log(f"starting PostgreSQL 15 on 127.0.0.1:{cluster.port}")
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-l", str(cluster.datadir / "server.log"),
               "-w", "-t", "60", "start"], f"pg_ctl start (see {cluster.datadir}/server.log)")

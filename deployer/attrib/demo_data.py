@@ -964,3 +964,38 @@ class _Generator:
             self._row(self.pages, t, anon, N, body, load=load)
             stats.backfilled_rows += 1
         self._count()
+
+
+def add_revenue(conn: psycopg.Connection, *, schema: str = "segment", seed: int = 42) -> int:
+    """A billing table for the demo (billing.revenue: user_id, amount, occurred_at) and revenue_source
+    pointing at it, so the LTV report has something to show. About 40 % of signed-up users pay a
+    monthly plan (19, 49 or 99) for 1 to 6 months from their signup; a deleted account's payments
+    (no such user) and a pending row with no amount show the unmatched and ignored cases.
+    Returns the rows written."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS billing")
+    conn.execute("DROP TABLE IF EXISTS billing.revenue")
+    conn.execute("CREATE TABLE billing.revenue (user_id text, amount numeric(12, 2), occurred_at timestamptz)")
+    conn.execute(sql.SQL("""
+        INSERT INTO billing.revenue (user_id, amount, occurred_at)
+        SELECT u.user_id, (ARRAY[19, 49, 99])[1 + abs(u.h) %% 3], u.signed + make_interval(days => 30 * m)
+          FROM (SELECT v.user_id, min(v.signed) AS signed, hashtext(v.user_id || %(seed)s) AS h
+                  FROM (SELECT coalesce(t.user_id, (SELECT i.user_id FROM {identifies} i
+                                                     WHERE i.anonymous_id = t.anonymous_id AND i.user_id IS NOT NULL
+                                                     ORDER BY i."timestamp" LIMIT 1)) AS user_id,
+                               t."timestamp" AS signed
+                          FROM {tracks} t WHERE t.event IN ('signed_up', 'Signed Up')) v
+                 WHERE v.user_id IS NOT NULL
+                 GROUP BY v.user_id) u
+         CROSS JOIN LATERAL generate_series(0, abs(u.h / 7) %% 6) AS m
+         WHERE abs(u.h / 3) %% 10 < 4
+           AND u.signed + make_interval(days => 30 * m) <= (SELECT max(p."timestamp") FROM {pages} p)
+        """).format(tracks=sql.Identifier(schema, "tracks"), pages=sql.Identifier(schema, "pages"),
+                 identifies=sql.Identifier(schema, "identifies")),
+        {"seed": str(seed)})
+    conn.execute("INSERT INTO billing.revenue VALUES ('deleted-account-1', 49, '2024-11-02 10:00+00'), "
+                 "('deleted-account-1', 49, '2024-12-02 10:00+00'), ('user-pending', NULL, '2024-12-20 10:00+00')")
+    owner = conn.execute("SELECT role_name FROM attrib.roles WHERE kind = 'owner'").fetchone()[0]
+    conn.execute(sql.SQL("GRANT USAGE ON SCHEMA billing TO {}").format(sql.Identifier(owner)))
+    conn.execute(sql.SQL("GRANT SELECT ON billing.revenue TO {}").format(sql.Identifier(owner)))
+    conn.execute("""UPDATE attrib.settings SET value = '"billing.revenue"' WHERE name = 'revenue_source'""")
+    return conn.execute("SELECT count(*) FROM billing.revenue").fetchone()[0]

@@ -1,4 +1,4 @@
-"""Project measured benchmark figures to a size this machine cannot run (issue 17).
+"""Project measured benchmark figures to a size this machine cannot run.
 
 Reads the JSON `attrib bench` writes (bench/results/*.json) or, without
 files, the committed measurements (bench/measured-*.json, same shape), and

@@ -75,15 +75,16 @@ def timing_table(result: RunResult) -> Table:
     if result.database:
         title += f" on {result.database}"
     title += f": {result.status}"
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    # narrow headers: the table fits 80 columns (README's "duplicates" is the dups column)
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("stage")
     table.add_column("status")
     table.add_column("seconds", justify="right")
-    table.add_column("attempts", justify="right")
+    table.add_column("tries", justify="right")
     table.add_column("read", justify="right")
     table.add_column("written", justify="right")
     table.add_column("rejected", justify="right")
-    table.add_column("duplicates", justify="right")
+    table.add_column("dups", justify="right")
     for s in result.stages:
         table.add_row(s.stage, s.status, _seconds(s.seconds if s.seconds is not None else s.wall_seconds),
                       str(s.attempts or ""), _count(s.rows_read), _count(s.rows_written),
@@ -99,3 +100,6 @@ def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
         click.echo(json.dumps(result.to_dict(), default=str))
     elif result.run_id is not None:  # no table when the run never started (busy, not deployed)
         console.print(timing_table(result))
+        ingest = next((s for s in result.stages if s.stage == "ingest"), None)
+        if result.status == "ok" and ingest is not None and not ingest.rows_written:
+            console.print("No new data since the last run: the outputs are unchanged.", highlight=False)

@@ -92,21 +92,25 @@ def render(status: dict[str, Any]) -> Group:
     if not status["runs"]:
         parts.append(Text(f"No runs yet in {status['database']}: `attrib run` starts one."))
         return Group(*parts)
-    table = Table(box=box.SIMPLE_HEAD, title=f"Last runs in {status['database']} (times in UTC)", title_justify="left")
-    for name, justify in (("run", "right"), ("stage", "left"), ("status", "left"), ("started", "left"),
-                          ("seconds", "right"), ("attempts", "right"), ("read", "right"), ("written", "right"),
-                          ("rejected", "right"), ("duplicates", "right"), ("started by / error", "left")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    # One small table per run, so the whole stays readable at 80 columns; errors on their own lines.
+    parts.append(Text(f"Last runs in {status['database']} (times in UTC):"))
     for run in status["runs"]:
         label = run["status"] + (" (full)" if run["full_rebuild"] else "")
-        table.add_row(str(run["run_id"]), "", label, _fmt_time(run["started_at"]), f"{run['seconds']:.2f}",
-                      "", "", "", "", "", run["started_by"] or "", style="bold")
+        table = Table(box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+                      title=f"run {run['run_id']}: {label}, started {_fmt_time(run['started_at'])}, "
+                            f"{run['seconds']:.2f} s, by {run['started_by'] or '?'}")
+        for name, justify in (("stage", "left"), ("status", "left"), ("seconds", "right"), ("tries", "right"),
+                              ("read", "right"), ("written", "right"), ("rejected", "right"), ("dups", "right")):
+            table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        errors = []
         for s in run["stages"]:
-            error = f"{s['sqlstate'] or ''}: {s['message']}" if s["message"] else ""
-            table.add_row("", s["stage"], s["status"], _fmt_time(s["started_at"]), f"{s['seconds']:.2f}",
-                          str(s["attempts"]), _num(s["rows_read"]), _num(s["rows_written"]),
-                          _num(s["rows_rejected"]), _num(s["rows_duplicated"]), error)
-    parts.append(table)
+            if s["message"]:
+                errors.append(Text(f"  {s['stage']}: {s['sqlstate'] or ''}: {s['message']}"))
+            table.add_row(s["stage"], s["status"], f"{s['seconds']:.2f}", str(s["attempts"]),
+                          _num(s["rows_read"]), _num(s["rows_written"]), _num(s["rows_rejected"]),
+                          _num(s["rows_duplicated"]))
+        parts.append(table)
+        parts.extend(errors)
     return Group(*parts)
 
 

@@ -83,11 +83,14 @@ BEGIN
                                    WHEN t.n = 1 OR t.n = t.k THEN 0.4::double precision
                                    ELSE 0.2::double precision / (t.k - 2) END),
            ('time_decay', t.decay / t.decay_total)) AS m(model, credit)
-     WHERE m.credit IS NOT NULL;
+     -- SPEC 8: a credit of 0 or below 1e-12 has no row (time_decay's sessions months before signup)
+     WHERE m.credit >= 1e-12;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     rows_written := rows_written + v_count;
 
     PERFORM attrib._publish();
+    -- revenue changes without events changing: every run reads it again, against the outputs just published
+    PERFORM attrib._load_revenue();
 END
 $$;
 COMMENT ON FUNCTION attrib.attribute(bigint) IS

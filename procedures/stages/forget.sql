@@ -116,6 +116,7 @@ BEGIN
         DELETE FROM sessions.attribution o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
         DELETE FROM sessions.attribution_credit o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
         DELETE FROM sessions.user_session_counts o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
+        DELETE FROM attrib.user_revenue o WHERE o.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
         DELETE FROM sessions_stages.dirty_aliases d WHERE d.alias_id IN (SELECT f.id FROM pg_temp._forget_ids f);
         INSERT INTO sessions_stages.dirty_aliases (alias_id)
         SELECT DISTINCT r.alias_id FROM pg_temp._forget_removed r

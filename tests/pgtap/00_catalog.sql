@@ -1,6 +1,6 @@
 -- The deployed catalog: schemas, tables, extensions and the attrib functions.
 BEGIN;
-SELECT plan(10);
+SELECT plan(12);
 
 SELECT has_extension('pg_partman', 'pg_partman is installed');
 SELECT has_schema(s, format('schema %s exists', s))
@@ -8,20 +8,31 @@ SELECT has_schema(s, format('schema %s exists', s))
 SELECT tables_are('sessions',
     ARRAY['all_sessions', 'useful_sessions', 'attribution', 'attribution_credit', 'user_session_counts'],
     'sessions holds exactly the published outputs');
+SELECT views_are('sessions',
+    ARRAY['signups_by_week', 'conversions_by_channel', 'retention_by_first_touch', 'user_revenue',
+          'ltv_by_first_touch', 'revenue_by_channel', 'revenue_unmatched'],
+    'sessions holds exactly the SPEC 10 reports and signups_by_week as views');
+SELECT is_empty($$SELECT c.relname || '.' || a.attname FROM pg_class c
+                    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   WHERE c.relnamespace = 'sessions'::regnamespace AND c.relkind IN ('r', 'v', 'p')
+                     AND coalesce(col_description(c.oid, a.attnum), '') = ''$$,
+    'every column of every sessions relation has a comment (docs/outputs.md is made from them)');
 SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap', 'ingest_overlap',
     'future_tolerance', 'bot_user_agent_pattern', 'paid_medium_pattern', 'paid_click_ids', 'own_domains',
     'referral_exclusions', 'signup_events', 'blog_url_pattern', 'time_decay_half_life', 'source_schema')), 12,
     'every SPEC setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_check_settings', '_domain_match', '_grant_privileges', '_grant_source', '_index_load_time', '_ingest_collapse', '_ingest_dedupe', '_ingest_pairs', '_ingest_read', '_ingest_reject', '_ingest_remember', '_ingest_write', '_is_few',
-    '_month', '_month_end', '_month_start', '_outputs_fingerprint', '_partman_done', '_plan_for_few',
-    '_publish', '_raise', '_row_image', '_run_begin', '_run_check_stage', '_run_holder', '_run_lock',
-    '_run_mark_abandoned', '_run_one_stage', '_run_refused', '_run_retry_due', '_run_stage_begin',
-    '_run_stage_exec', '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check',
-    '_settings_guard', '_source_expr', '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail',
-    '_touch_rules_version', '_trusted_relation', '_url_decode_percent', 'alias', 'attribute', 'clean_id',
-    '_run_notify', 'click_id', 'click_network', 'explain_touch', 'forget', 'ingest', 'lower_ascii', 'maintain', 'reset',
+    '_check_settings', '_domain_match', '_grant_privileges', '_grant_source', '_index_load_time',
+    '_ingest_collapse', '_ingest_dedupe', '_ingest_pairs', '_ingest_read', '_ingest_reject',
+    '_ingest_remember', '_ingest_write', '_is_few', '_load_revenue', '_month', '_month_end', '_month_start',
+    '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_image',
+    '_run_begin', '_run_check_stage', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_notify',
+    '_run_one_stage', '_run_refused', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
+    '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check', '_settings_guard', '_source_expr',
+    '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail', '_touch_rules_version',
+    '_trusted_relation', '_url_decode_percent', 'alias', 'attribute', 'clean_id', 'click_id',
+    'click_network', 'explain_touch', 'forget', 'ingest', 'lower_ascii', 'maintain', 'reset',
     'run_attribution', 'run_attribution_retry', 'run_stage', 'sessionize', 'setting', 'setting_interval',
     'setting_text', 'signup', 'source_class', 'source_match', 'touch', 'trim_ascii', 'url_clean',
     'url_decode', 'url_host', 'url_param'],

@@ -10,7 +10,8 @@ from pathlib import Path
 from attrib import cli
 
 PACKAGE = Path(cli.__file__).resolve().parent
-TOOLING = {"attrib.demo_data", "attrib.bench", "attrib.projection", "attrib.cli_bench", "attrib.cli_demo"}
+TOOLING = {"attrib.demo_data", "attrib.bench", "attrib.projection", "attrib.cli_bench", "attrib.cli_demo",
+           "attrib.marketing", "attrib.cli_report"}
 
 
 def test_deploy_run_status_and_schedule_import_no_tooling() -> None:

@@ -18,7 +18,7 @@ import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segment import create_source, run_stages
+from segment import grant_to_attrib, create_source, run_stages
 
 T0 = datetime(2024, 3, 7, tzinfo=timezone.utc)  # the 6 days of a stream cross the US DST change of March 10
 ZONES = ["America/New_York", "Asia/Kathmandu", "UTC"]
@@ -43,6 +43,15 @@ SNAPSHOT_QUERIES = {
     "attribution": "SELECT * FROM sessions.attribution",
     "attribution_credit": "SELECT alias_id, session_id, session_number, model, round(credit::numeric, 9) FROM sessions.attribution_credit",
     "user_session_counts": "SELECT * FROM sessions.user_session_counts",
+    # the SPEC 10 reports (views over the above; revenue is read again by every run)
+    "signups_by_week": "SELECT * FROM sessions.signups_by_week",
+    "conversions_by_channel": "SELECT model, week, channel, signups, round(conversions::numeric, 9) "
+                              "FROM sessions.conversions_by_channel",
+    "retention_by_first_touch": "SELECT * FROM sessions.retention_by_first_touch",
+    "user_revenue": "SELECT * FROM sessions.user_revenue",
+    "ltv_by_first_touch": "SELECT * FROM sessions.ltv_by_first_touch",
+    "revenue_by_channel": "SELECT model, channel, round(revenue, 6) FROM sessions.revenue_by_channel",
+    "revenue_unmatched": "SELECT * FROM sessions.revenue_unmatched",
 }
 
 
@@ -163,6 +172,14 @@ def test_incremental_runs_equal_one_full_run(conn: psycopg.Connection, stream, l
     conn.execute("DROP SCHEMA IF EXISTS segment CASCADE")
     conn.execute("SELECT attrib.reset()")
     create_source(conn, with_uuid_ts=with_uuid_ts)
+    # revenue for the reports: users of the stream (one id untrimmed), an unknown user, a NULL amount
+    conn.execute("DROP SCHEMA IF EXISTS billing CASCADE")
+    conn.execute("CREATE SCHEMA billing")
+    conn.execute("CREATE TABLE billing.revenue (user_id text, amount numeric, occurred_at timestamptz)")
+    conn.execute("INSERT INTO billing.revenue VALUES ('u0', 10, %(t)s), (' u1 ', 5.5, %(t)s), ('u1', 2, %(t)s), "
+                 "('u2', NULL, %(t)s), ('ghost', 1, %(t)s)", {"t": T0})
+    grant_to_attrib(conn, "revenue", "billing")
+    conn.execute("""UPDATE attrib.settings SET value = '"billing.revenue"' WHERE name = 'revenue_source'""")
     for number, batch in enumerate(load_times(rows, batches, late, with_uuid_ts)):
         append(conn, batch)
         conn.execute(f"SET TimeZone = '{ZONES[number % len(ZONES)]}'")  # what a cron run or a CLI run may use

@@ -63,6 +63,7 @@ PER_PERSON = (
     "sessions_stages.signups",
     "sessions_stages.dirty_aliases",
     "sessions_stages.changed_identities",
+    "attrib.user_revenue",
 )
 # Per-person tables without a primary key, and why.
 NO_PRIMARY_KEY = {
@@ -98,6 +99,7 @@ COORDINATOR = (
     "attrib.test_faults",
     "attrib.roles",
     "attrib.run_lease",
+    "attrib.revenue_unmatched",
 )
 # Windows not partitioned by alias_id: (file name, PARTITION BY as written) -> why.
 WINDOW_EXCEPTIONS = {

@@ -1,0 +1,125 @@
+"""docs/outputs.md agrees with the catalog; `attrib report` prints, emits JSON and writes an HTML
+report that renders in headless Chromium (Debian's, from scripts/install-deps.sh) offline."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from attrib import outputs_doc
+from run_helpers import attrib
+from test_reports import load_example, load_revenue
+from segment import run_stages
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def test_docs_outputs_md_matches_the_catalog(conn: psycopg.Connection) -> None:
+    text = outputs_doc.render(conn)
+    assert (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8") == text, \
+        "docs/outputs.md is stale: run `attrib docs --dsn ...` after changing a comment"
+    for pitfall in ("AND INCLUDING the signup session", '"attributed" means paid'):
+        assert pitfall in text
+
+
+def test_docs_check_fails_on_a_stale_file(dsn: str, tmp_path: Path) -> None:
+    stale = tmp_path / "outputs.md"
+    stale.write_text("old\n")
+    assert attrib("docs", "--dsn", dsn, "--output", str(stale), "--check").exit_code == 1
+    assert attrib("docs", "--dsn", dsn, "--output", str(stale)).exit_code == 0
+    assert attrib("docs", "--dsn", dsn, "--output", str(stale), "--check").exit_code == 0
+
+
+@pytest.fixture
+def example_dsn(conn: psycopg.Connection, dsn: str) -> str:
+    load_example(conn)
+    load_revenue(conn)
+    run_stages(conn)
+    return dsn
+
+
+def test_report_text_and_json(example_dsn: str) -> None:
+    result = attrib("report", "--dsn", example_dsn)
+    assert result.exit_code == 0, result.stderr
+    for word in ("first", "decay", "Paid Search", "Retention", "LTV"):
+        assert word in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    data = json.loads(attrib("report", "--dsn", example_dsn, "--json", "--model", "linear").stdout)
+    assert data["signups"] == 3 and list(data["conversions"]) == ["linear"]
+    assert data["conversions"]["linear"]["Paid Search"] == pytest.approx(1.2)
+    by_campaign = json.loads(attrib("report", "--dsn", example_dsn, "--json", "--by", "campaign").stdout)
+    assert by_campaign["conversions"]["first_touch"] == {"spring": 1.0, "(none)": 2.0}
+    since = json.loads(attrib("report", "--dsn", example_dsn, "--json", "--since", "2024-05-06").stdout)
+    assert since["signups"] == 2
+
+
+@pytest.mark.skipif(not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)),
+                    reason="Debian's chromium and chromium-driver: bash scripts/install-deps.sh")
+def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_path: Path) -> None:
+    from PIL import Image
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    page = tmp_path / "report.html"
+    result = attrib("report", "--dsn", example_dsn, "--html", str(page))
+    assert result.exit_code == 0, result.stderr
+    assert page.read_text().count("<script") >= 4  # plotly.js inlined once, then one script per chart
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--disable-gpu", "--window-size=1200,2600", "--disable-dev-shm-usage",
+                f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(arg)
+    if os.geteuid() == 0:
+        options.add_argument("--no-sandbox")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        driver.get(page.as_uri())
+        driver.implicitly_wait(10)
+        charts = driver.find_elements("css selector", "div.js-plotly-plot")
+        assert len(charts) == 4  # signups per week, conversions per model, retention, LTV
+        for chart in charts:
+            assert chart.find_elements("css selector", "svg.main-svg")
+            assert chart.find_elements("css selector", "g.trace.bars")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []
+        # every resource the page loaded is the page itself: no request to any server
+        resources = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)")
+        assert resources == []
+        requests = [json.loads(e["message"])["message"] for e in driver.get_log("performance")]
+        urls = {m["params"]["request"]["url"] for m in requests if m["method"] == "Network.requestWillBeSent"}
+        # (chrome:// are the browser's own pages, e.g. the new tab it starts on)
+        assert page.as_uri() in urls
+        assert not [u for u in urls if u.split(":", 1)[0] in ("http", "https", "ws", "wss", "ftp")], urls
+        shot = tmp_path / "report.png"
+        driver.save_screenshot(str(shot))
+    finally:
+        driver.quit()
+    colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
+    assert colours is None or len(colours) > 10, "the screenshot is blank"
+    shutil.copy(shot, tmp_path / "kept.png")
+
+
+def test_a_taken_port_names_the_port_and_attrib_pgport(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from attrib import cluster
+    from attrib.errors import AttribError
+
+    with socket.socket() as other_server:
+        other_server.bind(("127.0.0.1", 0))
+        other_server.listen()
+        port = other_server.getsockname()[1]
+        (tmp_path / "PG_VERSION").write_text("15\n")
+        monkeypatch.setattr(cluster, "ensure_installed", lambda: None)
+        monkeypatch.setattr(cluster, "is_running", lambda c: False)
+        with pytest.raises(AttribError, match=f"port {port} .*already taken(.|\\n)*ATTRIB_PGPORT"):
+            cluster.up(cluster.Cluster(tmp_path, port), log=lambda m: None)
