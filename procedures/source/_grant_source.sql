@@ -31,9 +31,7 @@ BEGIN
         END IF;
         PERFORM attrib._trusted_relation(v_schema, v_table, 'source_schema');
         EXECUTE format('GRANT SELECT ON %I.%I TO %I', v_schema, v_table, v_owner);
-        PERFORM attrib._index_load_time(v_schema, v_table,
-            CASE WHEN attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz') LIKE 'NULL%'
-                 THEN 'received_at' ELSE 'uuid_ts' END);
+        PERFORM attrib._index_load_time(v_schema, v_table, attrib._source_load_column(v_schema, v_table));
     END LOOP;
 END
 $$;

@@ -88,8 +88,7 @@ BEGIN
         END IF;
         -- a view or a table with row-level security runs its owner's code: only a trusted owner's
         PERFORM attrib._trusted_relation(v_schema, v_table, 'source_schema');
-        v_load_column := CASE WHEN attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz') LIKE 'NULL%'
-                              THEN 'received_at' ELSE 'uuid_ts' END;
+        v_load_column := attrib._source_load_column(v_schema, v_table);
         SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
         PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
         v_where := CASE WHEN v_since IS NULL THEN 'true'

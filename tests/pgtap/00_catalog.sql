@@ -29,7 +29,7 @@ SELECT functions_are('attrib', ARRAY[
     '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_image',
     '_run_begin', '_run_check_stage', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_notify',
     '_run_one_stage', '_run_refused', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
-    '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check', '_settings_guard', '_source_expr',
+    '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check', '_settings_guard', '_source_expr', '_source_load_column',
     '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail', '_touch_rules_version',
     '_trusted_relation', '_url_decode_percent', 'alias', 'attribute', 'clean_id', 'click_id',
     'click_network', 'explain_touch', 'forget', 'ingest', 'lower_ascii', 'maintain', 'reset',
