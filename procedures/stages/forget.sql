@@ -83,9 +83,7 @@ BEGIN
 
         -- earlier rejects keep their reason and count, not their values
         UPDATE attrib.rejects r SET row = '{"erased": true}'
-         WHERE r.row ->> 'anonymous_id' IN (SELECT f.id FROM pg_temp._forget_ids f)
-            OR r.row ->> 'user_id' IN (SELECT f.id FROM pg_temp._forget_ids f)
-            OR attrib.clean_id(r.row ->> 'anonymous_id') IN (SELECT f.id FROM pg_temp._forget_ids f)
+         WHERE attrib.clean_id(r.row ->> 'anonymous_id') IN (SELECT f.id FROM pg_temp._forget_ids f)
             OR attrib.clean_id(r.row ->> 'user_id') IN (SELECT f.id FROM pg_temp._forget_ids f);
         GET DIAGNOSTICS rejects_scrubbed = ROW_COUNT;
 
