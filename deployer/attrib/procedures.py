@@ -99,6 +99,21 @@ def _signatures(connection, name: str) -> set[str]:
         "WHERE p.pronamespace = 'attrib'::pg_catalog.regnamespace AND p.proname = %s", (name,))}
 
 
+def _drop_routine(connection, signature: str) -> None:
+    """Drop an attrib function or procedure named by its recorded signature, if it still exists.
+
+    The signature is read back through to_regprocedure and rendered by the
+    server, so text in attrib.deployed_procedures is never spliced into SQL
+    as it stands, and only a routine in schema attrib can be dropped.
+    """
+    routine = connection.exec_driver_sql(
+        "SELECT p.oid::pg_catalog.regprocedure::text FROM pg_catalog.pg_proc p "
+        "WHERE p.oid = pg_catalog.to_regprocedure(%s) AND p.pronamespace = 'attrib'::pg_catalog.regnamespace",
+        (signature,)).scalar()
+    if routine:
+        connection.exec_driver_sql(f"DROP ROUTINE {routine}")
+
+
 def _object_name(item: Procedure) -> str | None:
     found = _DEFINES.search(item.sql)
     return found.group(1) if found else None
@@ -122,7 +137,7 @@ def apply(connection, directory: Path | None = None) -> list[str]:
     for file_name, (_, signature) in sorted(deployed.items()):
         if file_name not in present:
             if signature:
-                connection.exec_driver_sql(f"DROP ROUTINE IF EXISTS {signature}")
+                _drop_routine(connection, signature)
             connection.exec_driver_sql("DELETE FROM attrib.deployed_procedures WHERE file_name = %s", (file_name,))
     changed = [p for p in items if deployed.get(p.name, (None, None))[0] != p.checksum]
     # PL/pgSQL bodies may call functions defined in files applied later in
@@ -143,7 +158,7 @@ def apply(connection, directory: Path | None = None) -> list[str]:
                     # a changed return type or OUT column: the old object goes first
                     connection.exec_driver_sql("ROLLBACK TO SAVEPOINT attrib_procedure")
                     for old in {recorded} & before or before:
-                        connection.exec_driver_sql(f"DROP ROUTINE {old}")
+                        _drop_routine(connection, old)
                     run_script(connection, item.sql)
             except (psycopg.errors.UndefinedFunction, psycopg.errors.UndefinedTable) as exc:
                 connection.exec_driver_sql("ROLLBACK TO SAVEPOINT attrib_procedure")
@@ -155,7 +170,7 @@ def apply(connection, directory: Path | None = None) -> list[str]:
                 after = _signatures(connection, name)
                 added = after - before
                 if added and recorded in after:  # new arguments made an overload: the old one goes
-                    connection.exec_driver_sql(f"DROP ROUTINE {recorded}")
+                    _drop_routine(connection, recorded)
                 signature = min(added) if added else (recorded if recorded in after else min(after, default=None))
             connection.exec_driver_sql(
                 "INSERT INTO attrib.deployed_procedures (file_name, checksum, signature) VALUES (%s, %s, %s) "
