@@ -45,12 +45,3 @@ def print_summary(conn: psycopg.Connection, console: Console) -> None:
     rejects = conn.execute("SELECT reason, sum(copies)::bigint FROM attrib.rejects GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     if rejects:
         console.print("rejects by reason: " + ", ".join(f"{r} {n:,}" for r, n in rejects))
-
-    mix = Table(title="signups by first-touch channel")
-    for column, justify in (("channel", "left"), ("signups", "right"), ("share", "right")):
-        mix.add_column(column, justify=justify)  # type: ignore[arg-type]
-    for channel, n, share in conn.execute("""
-            SELECT first_touch_channel, count(*), round(100.0 * count(*) / sum(count(*)) OVER (), 1)
-              FROM sessions.attribution GROUP BY 1 ORDER BY 2 DESC, 1"""):
-        mix.add_row(channel, f"{n:,}", f"{share} %")
-    console.print(mix)
