@@ -5,7 +5,7 @@
 -- stop the run, this lets ingest reject the row as bad_timestamp instead.
 CREATE OR REPLACE FUNCTION attrib._timestamptz_or_null(p_value text)
 RETURNS timestamptz
-LANGUAGE plpgsql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE  -- its EXCEPTION block is a subtransaction, which PostgreSQL 15 refuses in parallel mode
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN

@@ -14,6 +14,8 @@ DECLARE
 BEGIN
     -- Dedupe (SPEC 2): among this batch's new rows and the event already kept
     -- for the same message_id, the first by the SPEC's order wins.
+    -- (the views over this step's tables, left by an earlier ingest in the same transaction)
+    DROP VIEW IF EXISTS pg_temp._ingest_winners, pg_temp._ingest_fresh;
     DROP TABLE IF EXISTS pg_temp._ingest_existing;
     PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch)));
     -- message_index gives each kept event's full key, so each message id
@@ -29,69 +31,92 @@ BEGIN
     PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._ingest_existing;
 
+    -- Rows of the batch already decided: counted as a duplicate before, or
+    -- a kept event's own row read again. They are not candidates again.
+    DROP TABLE IF EXISTS pg_temp._ingest_known;
+    CREATE TEMP TABLE _ingest_known ON COMMIT DROP AS
+    SELECT b.source_table, b.row_hash, b.message_id, b.copies,
+           EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
+                    WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash
+                      AND e.source_table = b.source_table) AS kept
+      FROM pg_temp._ingest_batch b
+     WHERE b.kind <> 'identify' AND b.reason IS NULL
+       AND (EXISTS (SELECT 1 FROM attrib.duplicates d WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
+            OR EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
+                        WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash
+                          AND e.source_table = b.source_table));
+    ANALYZE pg_temp._ingest_known;
+
     -- Duplicate copies this run adds (applied once ranking is done): more
     -- copies of a row already counted as a duplicate, and copies of a kept
     -- event's own row beyond the event itself.
     DROP TABLE IF EXISTS pg_temp._ingest_dup_changes;
     CREATE TEMP TABLE _ingest_dup_changes ON COMMIT DROP AS
-    SELECT b.source_table, b.message_id, b.row_hash, b.copies AS at_least, 0 AS plus
-      FROM pg_temp._ingest_batch b
-     WHERE b.kind <> 'identify' AND b.reason IS NULL
-       AND EXISTS (SELECT 1 FROM attrib.duplicates d WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
-    UNION ALL
-    SELECT b.source_table, b.message_id, b.row_hash, b.copies - 1, 0
-      FROM pg_temp._ingest_batch b
-     WHERE b.kind <> 'identify' AND b.reason IS NULL AND b.copies > 1
-       AND EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
-                    WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash AND e.source_table = b.source_table);
+    SELECT k.source_table, k.message_id, k.row_hash, CASE WHEN k.kept THEN k.copies - 1 ELSE k.copies END AS at_least,
+           0 AS plus
+      FROM pg_temp._ingest_known k
+     WHERE NOT k.kept OR k.copies > 1;
 
-    -- Candidates: this batch's new valid rows and the kept events with the
-    -- same message ids. Most message ids have one candidate, which simply
-    -- wins; only contested ids are sorted by the SPEC's order (sorting a
-    -- whole load twice was a third of ingest's time).
-    DROP TABLE IF EXISTS pg_temp._ingest_candidates;
-    CREATE TEMP TABLE _ingest_candidates ON COMMIT DROP AS
-    SELECT false AS existing, b.source_table, b.row_hash, b.message_id, b.kind, b.event, b.anonymous_id,
-           b.user_id, b.event_ts, b.received_at, b.uuid_ts, b.url, b.referrer,
-           b.utm_source, b.utm_medium, b.utm_campaign, b.utm_term, b.utm_content, NULL::text AS alias_id,
-           b.copies
+    -- Candidates: this batch's new valid rows (pg_temp._ingest_fresh, a
+    -- view) and the kept events with the same message ids. Most message ids
+    -- have one candidate, which simply wins and is never copied; only
+    -- contested ids are copied and sorted by the SPEC's order (copying and
+    -- sorting a whole load was a third of ingest's time).
+    CREATE TEMP VIEW _ingest_fresh AS
+    SELECT b.*
       FROM pg_temp._ingest_batch b
      WHERE b.kind <> 'identify' AND b.reason IS NULL
-       AND NOT EXISTS (SELECT 1 FROM attrib.duplicates d
-                        WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
-       AND NOT EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
-                        WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash
-                          AND e.source_table = b.source_table)
-    UNION ALL
-    SELECT true, e.source_table, e.row_hash, e.message_id, e.kind, e.event, e.anonymous_id,
-           e.user_id, e.event_ts, e.received_at, e.uuid_ts, e.url, e.referrer,
-           e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.alias_id,
-           1::bigint
-      FROM pg_temp._ingest_existing e;
-    ANALYZE pg_temp._ingest_candidates;
+       AND NOT EXISTS (SELECT 1 FROM pg_temp._ingest_known k
+                        WHERE k.source_table = b.source_table AND k.row_hash = b.row_hash);
 
     DROP TABLE IF EXISTS pg_temp._ingest_contested;
     CREATE TEMP TABLE _ingest_contested ON COMMIT DROP AS
-    SELECT c.message_id FROM pg_temp._ingest_candidates c GROUP BY c.message_id HAVING count(*) > 1;
+    SELECT c.message_id
+      FROM (SELECT f.message_id FROM pg_temp._ingest_fresh f
+            UNION ALL
+            SELECT e.message_id FROM pg_temp._ingest_existing e) c
+     GROUP BY c.message_id HAVING count(*) > 1;
+    ALTER TABLE pg_temp._ingest_contested ADD PRIMARY KEY (message_id);
     ANALYZE pg_temp._ingest_contested;
 
+    -- The contested candidates ranked: wins marks the first by the SPEC's order.
     DROP TABLE IF EXISTS pg_temp._ingest_ranked;
     CREATE TEMP TABLE _ingest_ranked ON COMMIT DROP AS
-    SELECT c.*, true AS wins
-      FROM pg_temp._ingest_candidates c
-     WHERE NOT EXISTS (SELECT 1 FROM pg_temp._ingest_contested x WHERE x.message_id = c.message_id)
-    UNION ALL
     SELECT u.*,
            row_number() OVER (PARTITION BY u.message_id
                               ORDER BY u.received_at NULLS LAST, u.kind, u.event_ts, u.uuid_ts NULLS LAST,
                                        u.anonymous_id COLLATE "C" NULLS LAST, u.user_id COLLATE "C" NULLS LAST,
                                        u.url COLLATE "C" NULLS LAST, u.referrer COLLATE "C" NULLS LAST,
-                                       u.row_hash COLLATE "C") = 1
+                                       u.row_hash COLLATE "C") = 1 AS wins
       FROM (SELECT DISTINCT ON (c.source_table, c.row_hash) c.*   -- the same row read twice is one row
-              FROM pg_temp._ingest_candidates c
-              JOIN pg_temp._ingest_contested x ON x.message_id = c.message_id
+              FROM (SELECT false AS existing, f.source_table, f.row_hash, f.message_id, f.kind, f.event,
+                           f.anonymous_id, f.user_id, f.event_ts, f.received_at, f.uuid_ts, f.url, f.referrer,
+                           f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term, f.utm_content,
+                           NULL::text AS alias_id, f.copies
+                      FROM pg_temp._ingest_fresh f JOIN pg_temp._ingest_contested x USING (message_id)
+                    UNION ALL
+                    SELECT true, e.source_table, e.row_hash, e.message_id, e.kind, e.event, e.anonymous_id,
+                           e.user_id, e.event_ts, e.received_at, e.uuid_ts, e.url, e.referrer,
+                           e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.alias_id,
+                           1::bigint
+                      FROM pg_temp._ingest_existing e JOIN pg_temp._ingest_contested x USING (message_id)) c
              ORDER BY c.source_table, c.row_hash, c.existing DESC) u;
     ANALYZE pg_temp._ingest_ranked;
+
+    -- The new rows that become events: every fresh row of an uncontested
+    -- message id, and each contested id's winner when it is new.
+    CREATE TEMP VIEW _ingest_winners AS
+    SELECT f.source_table, f.row_hash, f.message_id, f.kind, f.event, f.anonymous_id, f.user_id, f.event_ts,
+           f.received_at, f.uuid_ts, f.url, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term,
+           f.utm_content, f.copies
+      FROM pg_temp._ingest_fresh f
+     WHERE NOT EXISTS (SELECT 1 FROM pg_temp._ingest_contested x WHERE x.message_id = f.message_id)
+    UNION ALL
+    SELECT r.source_table, r.row_hash, r.message_id, r.kind, r.event, r.anonymous_id, r.user_id, r.event_ts,
+           r.received_at, r.uuid_ts, r.url, r.referrer, r.utm_source, r.utm_medium, r.utm_campaign, r.utm_term,
+           r.utm_content, r.copies
+      FROM pg_temp._ingest_ranked r
+     WHERE r.wins AND NOT r.existing;
 
     -- Duplicates (SPEC 2), each distinct row once with its copies: a new row
     -- that lost counts all its copies, a new winner its copies beyond the
@@ -101,7 +126,12 @@ BEGIN
            CASE WHEN r.existing THEN 0 WHEN r.wins THEN r.copies - 1 ELSE r.copies END,
            CASE WHEN r.existing AND NOT r.wins THEN 1 ELSE 0 END
       FROM pg_temp._ingest_ranked r
-     WHERE NOT r.wins OR (NOT r.existing AND r.copies > 1);
+     WHERE NOT r.wins OR (NOT r.existing AND r.copies > 1)
+    UNION ALL
+    SELECT w.source_table, w.message_id, w.row_hash, w.copies - 1, 0
+      FROM pg_temp._ingest_winners w
+     WHERE w.copies > 1
+       AND NOT EXISTS (SELECT 1 FROM pg_temp._ingest_contested x WHERE x.message_id = w.message_id);
     WITH wanted AS (
         SELECT c.source_table, c.row_hash, min(c.message_id) AS message_id, max(c.at_least) AS at_least,
                sum(c.plus) AS plus, d.copies AS old

@@ -25,48 +25,22 @@ DECLARE
     v_load_column text;
     v_since       timestamptz;
     v_cols        text;
-    v_count       bigint;
     v_where       text;
+    v_parts       text[]      := '{}';
+    v_tables      text[]      := '{}';
+    v_load_columns text[]     := '{}';
     rows_read   bigint;
 BEGIN
-    rows_read := 0;
 
-    DROP TABLE IF EXISTS pg_temp._ingest_batch;
-    CREATE TEMP TABLE _ingest_batch (
-        source_table text NOT NULL,
-        row          jsonb,
-        row_hash     text NOT NULL,
-        load_time    timestamptz,
-        message_id   text,
-        kind         text NOT NULL,
-        event        text,
-        anonymous_id text,
-        user_id      text,
-        received_at  timestamptz,
-        uuid_ts      timestamptz,
-        event_ts     timestamptz,
-        url          text,
-        referrer     text,
-        utm_source   text,
-        utm_medium   text,
-        utm_campaign text,
-        utm_term     text,
-        utm_content  text,
-        reason       text,
-        pair_ok      boolean,  -- an identify that may give a pair (SPEC 3)
-        copies       bigint NOT NULL DEFAULT 1
-    ) ON COMMIT DROP;
     -- The bot pattern is matched once per distinct user agent, not per row:
     -- a load has few distinct agents, and a case-insensitive regex per row
     -- was a tenth of a full ingest. The agents are read in a pass of their
     -- own before the batch because a bot's reject keeps the row as read.
-    -- No index: an agent is as long as a visitor makes it, past what a
-    -- B-tree key can hold; the join hashes it.
-    DROP TABLE IF EXISTS pg_temp._ingest_agents;
-    CREATE TEMP TABLE _ingest_agents (
-        user_agent text NOT NULL,
-        is_bot     boolean NOT NULL
-    ) ON COMMIT DROP;
+    -- A regular (unlogged) table, not a temp one: the batch is read by
+    -- parallel workers, which cannot see temp tables. No index: an agent
+    -- is as long as a visitor makes it, past what a B-tree key can hold; the
+    -- join hashes it.
+    TRUNCATE sessions_stages.ingest_agents;
 
     FOREACH v_table IN ARRAY ARRAY['pages', 'tracks', 'identifies'] LOOP
         -- the stages read the source as attrib's owner role, which needs a grant
@@ -120,15 +94,15 @@ BEGIN
 
         IF v_table <> 'identifies' THEN
             EXECUTE format($sql$
-                INSERT INTO pg_temp._ingest_agents (user_agent, is_bot)
+                INSERT INTO sessions_stages.ingest_agents (user_agent, is_bot)
                 SELECT a.context_user_agent, a.context_user_agent ~* %L
                   FROM (SELECT DISTINCT %s FROM %I.%I WHERE %s) a
                  WHERE a.context_user_agent IS NOT NULL
-                   AND NOT EXISTS (SELECT FROM pg_temp._ingest_agents x WHERE x.user_agent = a.context_user_agent)
+                   AND NOT EXISTS (SELECT FROM sessions_stages.ingest_agents x WHERE x.user_agent = a.context_user_agent)
                 $sql$,
                 v_bot_pattern, attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'),
                 v_schema, v_table, v_where);
-            ANALYZE pg_temp._ingest_agents;
+            ANALYZE sessions_stages.ingest_agents;
         END IF;
 
         -- One pass per table: clean, derive and classify each row. The row as
@@ -136,38 +110,37 @@ BEGIN
         -- as they stand) identifies a source row, so a column Segment adds
         -- later changes no hash. Every reason of SPEC 2 in its order; an
         -- identify is never rejected, but may give no pair (SPEC 3).
-        EXECUTE format($sql$
-            INSERT INTO pg_temp._ingest_batch (source_table, row, row_hash, load_time, message_id, kind, event,
-                   anonymous_id, user_id, received_at, uuid_ts, event_ts, url, referrer,
-                   utm_source, utm_medium, utm_campaign, utm_term, utm_content, reason, pair_ok)
-            SELECT %1$L, CASE WHEN r.reason IS NOT NULL THEN attrib._row_image(jsonb_strip_nulls(to_jsonb(s))) END,
-                   md5(s::text), CASE WHEN isfinite(t.load_time) THEN t.load_time END, c.message_id, %2$L, %3$s,
+        v_parts := v_parts || format($sql$
+            SELECT %1$L::text AS source_table,
+                   CASE WHEN r.reason IS NOT NULL THEN attrib._row_image(jsonb_strip_nulls(to_jsonb(s))) END
+                       AS row,
+                   md5(s::text) AS row_hash, CASE WHEN isfinite(t.load_time) THEN t.load_time END AS load_time,
+                   c.message_id, %2$L::text AS kind, %3$s::text AS event,
                    c.anonymous_id, c.user_id, t.received_at, t.uuid_ts, c.event_ts, c.url, c.referrer,
-                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%4$s), ''), attrib.url_param(c.url, 'utm_source'))),
-                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_medium'))),
-                   coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_campaign')),
-                   coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_term')),
-                   coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_content')),
-                   r.reason, r.pair_ok
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%4$s), ''), attrib.url_param(c.url, 'utm_source')))
+                       AS utm_source,
+                   attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_medium')))
+                       AS utm_medium,
+                   coalesce(nullif(attrib.trim_ascii(%6$s), ''), attrib.url_param(c.url, 'utm_campaign')) AS utm_campaign,
+                   coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_term')) AS utm_term,
+                   coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_content')) AS utm_content,
+                   r.reason, r.pair_ok, 1::bigint AS copies
               FROM (SELECT %9$s FROM %10$I.%11$I WHERE %12$s) s
-              LEFT JOIN pg_temp._ingest_agents ua ON ua.user_agent = %13$s
+              LEFT JOIN sessions_stages.ingest_agents ua ON ua.user_agent = %13$s
              CROSS JOIN LATERAL (
-                   SELECT %14$s AS ts, %15$s AS received_at, %16$s AS uuid_ts, %17$s AS load_time
-                   OFFSET 0) t
+                   SELECT %14$s AS ts, %15$s AS received_at, %16$s AS uuid_ts, %17$s AS load_time) t
              CROSS JOIN LATERAL (
                    SELECT attrib.clean_id(s.id) AS message_id, attrib.clean_id(s.anonymous_id) AS anonymous_id,
                           attrib.clean_id(s.user_id) AS user_id, coalesce(t.ts, t.received_at) AS event_ts,
                           %18$s AS url, %19$s AS referrer,
                           -- present but not a finite timestamp ('infinity', 'not a date')
                           (s."timestamp" IS NOT NULL AND NOT coalesce(isfinite(t.ts), false)) AS ts_bad,
-                          (s.received_at IS NOT NULL AND NOT coalesce(isfinite(t.received_at), false)) AS received_bad
-                   OFFSET 0) c
+                          (s.received_at IS NOT NULL AND NOT coalesce(isfinite(t.received_at), false)) AS received_bad) c
              CROSS JOIN LATERAL (
                    SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %20$s,
                                    false) AS oversized,
                           (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f)
-                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f)) IS TRUE AS forgotten
-                   OFFSET 0) x
+                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f)) IS TRUE AS forgotten) x
              CROSS JOIN LATERAL (
                    SELECT CASE
                        WHEN %2$L = 'identify' THEN NULL
@@ -204,19 +177,29 @@ BEGIN
             CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.referrer, ''''), nullif(s.context_page_referrer, ''''))'
                          WHEN 'tracks' THEN 'nullif(s.context_page_referrer, '''')' ELSE 'NULL::text' END,
             v_max_id, v_oldest, v_tolerance, v_run_start);
-        GET DIAGNOSTICS v_count = ROW_COUNT;
-        rows_read := rows_read + v_count;
-
-        -- A watermark never passes the run's start (SPEC 9): a load time in
-        -- the future (a broken loader) must not hide the rows loaded after it.
-        INSERT INTO attrib.ingest_state AS st (source_table, watermark, load_column)
-        SELECT v_table, CASE WHEN max(b.load_time) > v_run_start THEN v_run_start ELSE max(b.load_time) END, v_load_column
-          FROM pg_temp._ingest_batch b WHERE b.source_table = v_table
-        ON CONFLICT (source_table) DO UPDATE
-           SET watermark = CASE WHEN greatest(st.watermark, EXCLUDED.watermark) > v_run_start THEN v_run_start
-                                ELSE greatest(st.watermark, EXCLUDED.watermark) END,
-               load_column = EXCLUDED.load_column, updated_at = now();
+        v_tables := v_tables || v_table;
+        v_load_columns := v_load_columns || v_load_column;
     END LOOP;
+
+    -- The three tables in one statement that creates the batch: a CREATE
+    -- TABLE AS may read in parallel (an INSERT never does in PostgreSQL 15),
+    -- so the per-row cleaning, hashing and classifying, most of a first
+    -- load's reading, runs on every core the server allows.
+    DROP TABLE IF EXISTS pg_temp._ingest_batch CASCADE;  -- and the views over it, from an earlier ingest
+    EXECUTE 'CREATE TEMP TABLE _ingest_batch ON COMMIT DROP AS ' || array_to_string(v_parts, ' UNION ALL ');
+    GET DIAGNOSTICS rows_read = ROW_COUNT;
+
+    -- A watermark never passes the run's start (SPEC 9): a load time in
+    -- the future (a broken loader) must not hide the rows loaded after it.
+    INSERT INTO attrib.ingest_state AS st (source_table, watermark, load_column)
+    SELECT t.source_table, CASE WHEN m.latest > v_run_start THEN v_run_start ELSE m.latest END, t.load_column
+      FROM unnest(v_tables, v_load_columns) AS t(source_table, load_column)
+      LEFT JOIN (SELECT b.source_table, max(b.load_time) AS latest FROM pg_temp._ingest_batch b GROUP BY 1) m
+        ON m.source_table = t.source_table
+    ON CONFLICT (source_table) DO UPDATE
+       SET watermark = CASE WHEN greatest(st.watermark, EXCLUDED.watermark) > v_run_start THEN v_run_start
+                            ELSE greatest(st.watermark, EXCLUDED.watermark) END,
+           load_column = EXCLUDED.load_column, updated_at = now();
     RETURN rows_read;
 END
 $$;

@@ -1,7 +1,15 @@
--- attrib._ingest_write: ingest's sixth step: the winners become events, under
--- their alias (SPEC 3), in their monthly partitions (made first, so the
--- default partition stays empty), with the lookups by person kept in step.
--- Returns the events written.
+-- attrib._ingest_write: ingest's sixth step: the winners (pg_temp._ingest_winners)
+-- become events, under their alias (SPEC 3), in their monthly partitions
+-- (made first, so the default partition stays empty), with the lookups by
+-- person kept in step. Returns the events written.
+--
+-- Into empty tables (the first load, `attrib run --full`) it writes in bulk:
+-- the primary keys of events, message_index and alias_months are dropped
+-- and built again after the rows are in. Building a B-tree from sorted
+-- input (in parallel where the server allows) costs a fraction of
+-- inserting a million keys one by one; the rebuilt keys have the same
+-- names and definitions, and the ingest transaction holds the tables
+-- exclusively meanwhile, so no one sees them without.
 CREATE OR REPLACE FUNCTION attrib._ingest_write()
 RETURNS bigint
 LANGUAGE plpgsql
@@ -11,12 +19,16 @@ AS $$
 DECLARE
     v_months  timestamptz[];
     v_written bigint;
+    v_bulk    boolean;
 BEGIN
     -- Every month the new events fall in gets its partition first, so the
     -- default partition stays empty (an event from years ago, or next month).
+    DROP TABLE IF EXISTS pg_temp._ingest_months;
+    CREATE TEMP TABLE _ingest_months ON COMMIT DROP AS
+    SELECT date_trunc('month', w.event_ts) AS month, count(*) AS rows
+      FROM pg_temp._ingest_winners w GROUP BY 1;
     SELECT array_agg(m.month) INTO v_months
-      FROM (SELECT DISTINCT date_trunc('month', r.event_ts) AS month
-              FROM pg_temp._ingest_ranked r WHERE r.wins AND NOT r.existing) m
+      FROM pg_temp._ingest_months m
      WHERE NOT EXISTS (SELECT 1 FROM partman.show_partition_name('partitioning.events', m.month::text) sp
                         WHERE sp.table_exists);
     IF v_months IS NOT NULL THEN
@@ -24,21 +36,29 @@ BEGIN
     END IF;
     -- rows written per month, for the maintain stage's statistics
     INSERT INTO attrib.months_written AS mw (month, rows)
-    SELECT date_trunc('month', r.event_ts), count(*)
-      FROM pg_temp._ingest_ranked r WHERE r.wins AND NOT r.existing GROUP BY 1
+    SELECT m.month, m.rows FROM pg_temp._ingest_months m
     ON CONFLICT (month) DO UPDATE SET rows = mw.rows + EXCLUDED.rows;
+
+    v_bulk := NOT attrib._is_few((SELECT sum(m.rows) FROM pg_temp._ingest_months m)::bigint)
+              AND NOT EXISTS (SELECT FROM partitioning.events)
+              AND NOT EXISTS (SELECT FROM partitioning.message_index)
+              AND NOT EXISTS (SELECT FROM partitioning.alias_months);
+    IF v_bulk THEN
+        ALTER TABLE partitioning.events DROP CONSTRAINT events_pkey;
+        ALTER TABLE partitioning.message_index DROP CONSTRAINT message_index_pkey;
+        ALTER TABLE partitioning.alias_months DROP CONSTRAINT alias_months_pkey;
+    END IF;
 
     DROP TABLE IF EXISTS pg_temp._ingest_new;
     -- A day's anonymous ids look up their owners one by one: hashing all
     -- owners instead grows with history (70 ms of a 0.7 s increment at 10 M).
-    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._ingest_ranked)));
+    PERFORM attrib._plan_for_few(NOT v_bulk AND attrib._is_few((SELECT sum(m.rows) FROM pg_temp._ingest_months m)::bigint));
     CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
-    SELECT coalesce(r.user_id, o.user_id, r.anonymous_id) AS alias_id, r.event_ts, r.message_id, r.kind, r.event,
-           r.anonymous_id, r.user_id, r.received_at, r.uuid_ts, r.url, r.referrer, r.utm_source, r.utm_medium,
-           r.utm_campaign, r.utm_term, r.utm_content, r.source_table, r.row_hash
-      FROM pg_temp._ingest_ranked r
-      LEFT JOIN aliasing.owners o ON o.anonymous_id = r.anonymous_id AND r.user_id IS NULL
-     WHERE r.wins AND NOT r.existing;
+    SELECT coalesce(w.user_id, o.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind, w.event,
+           w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.referrer, w.utm_source, w.utm_medium,
+           w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
+      FROM pg_temp._ingest_winners w
+      LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL;
     PERFORM attrib._plan_for_few(false);
 
     INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
@@ -53,11 +73,21 @@ BEGIN
      ORDER BY n.alias_id, n.event_ts, n.message_id;
     GET DIAGNOSTICS v_written = ROW_COUNT;
 
-    INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
-    SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n ORDER BY n.message_id;
-    INSERT INTO partitioning.alias_months (alias_id, month)
-    SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n
-    ON CONFLICT DO NOTHING;
+    IF v_bulk THEN
+        INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
+        SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n;
+        INSERT INTO partitioning.alias_months (alias_id, month)
+        SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n;
+        ALTER TABLE partitioning.events ADD CONSTRAINT events_pkey PRIMARY KEY (alias_id, event_ts, message_id);
+        ALTER TABLE partitioning.message_index ADD CONSTRAINT message_index_pkey PRIMARY KEY (message_id);
+        ALTER TABLE partitioning.alias_months ADD CONSTRAINT alias_months_pkey PRIMARY KEY (alias_id, month);
+    ELSE
+        INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
+        SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n ORDER BY n.message_id;
+        INSERT INTO partitioning.alias_months (alias_id, month)
+        SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n
+        ON CONFLICT DO NOTHING;
+    END IF;
 
     INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
     SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM pg_temp._ingest_new n;
@@ -65,4 +95,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib._ingest_write() IS
-  'Private: ingest step 6, the winners into partitioning.events; returns the events written';
+  'Private: ingest step 6, the winners into partitioning.events (in bulk into empty tables); returns the events written';

@@ -49,7 +49,10 @@ BEGIN
     ALTER TABLE pg_temp._alias_touched ADD PRIMARY KEY (anonymous_id);
     ANALYZE pg_temp._alias_touched;
 
-    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._alias_pairs)));
+    -- Few when both the pairs and the identities ingest changed are few: a
+    -- first load brings a handful of pairs per thousand events, which is
+    -- no reason to probe every one of its events through an index.
+    PERFORM attrib._plan_for_few(attrib._is_few(greatest((SELECT count(*) FROM pg_temp._alias_pairs), rows_read)));
     DELETE FROM aliasing.known_pairs kp USING pg_temp._alias_pairs p
      WHERE kp.anonymous_id = p.anonymous_id AND kp.user_id = p.user_id;
     INSERT INTO aliasing.known_pairs (anonymous_id, user_id, first_seen)

@@ -34,22 +34,46 @@ BEGIN
 
     DROP TABLE IF EXISTS pg_temp._sessionize_events;
     PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM sessions_stages.dirty_aliases)));
+    -- One pass over the events, sorted once: the first window numbers each
+    -- alias's sessions in event order; the second, over each session with
+    -- its pages first, marks the landing event (SPEC 4: the session's first
+    -- page event, else its first event) and carries the session's and the
+    -- alias's figures on every row. Its input is already in alias order,
+    -- so it sorts only within each alias (an incremental sort), never the
+    -- whole history again.
     CREATE TEMP TABLE _sessionize_events ON COMMIT DROP AS
-    SELECT e.alias_id, e.event_ts, e.message_id, e.kind, e.url, e.url_clean, e.referrer,
-           e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
-           (e.user_id IS NOT NULL OR e.anonymous_id IS DISTINCT FROM e.alias_id) AS from_user,
-           (e.kind = 'track' AND e.event = ANY (v_signup_events)) AS is_signup,
-           (e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap) AS starts_session,
-           count(*) FILTER (WHERE e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap)
-               OVER (PARTITION BY e.alias_id ORDER BY e.event_ts, e.message_id COLLATE "C" ROWS UNBOUNDED PRECEDING)::int
-               AS session_number
-      FROM (SELECT ev.*, lag(ev.event_ts) OVER (PARTITION BY ev.alias_id ORDER BY ev.event_ts, ev.message_id COLLATE "C") AS prev_ts
-              FROM sessions_stages.dirty_aliases d
-              JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
-              JOIN partitioning.events ev
-                ON ev.alias_id = am.alias_id
-               AND ev.event_ts >= attrib._month_start(am.month)
-               AND ev.event_ts < attrib._month_end(am.month)) e;
+    SELECT s.*,
+           row_number() OVER per_session = 1 AS is_landing,
+           min(s.event_ts) OVER per_session AS session_start,
+           max(s.event_ts) OVER per_session AS session_end,
+           count(*) OVER per_session AS event_count,
+           count(*) FILTER (WHERE s.kind = 'page') OVER per_session AS page_count,
+           -- exactly one event starts each session
+           min(s.message_id) FILTER (WHERE s.starts_session) OVER per_session AS first_message_id,
+           bool_or(s.from_user) OVER per_alias AS identified,
+           -- session numbers grow with time: the first signup's session is the least
+           min(s.session_number) FILTER (WHERE s.is_signup) OVER per_alias AS signup_session
+      FROM (SELECT e.alias_id, e.event_ts, e.message_id, e.kind, e.url, e.url_clean, e.referrer,
+                   e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content,
+                   (e.user_id IS NOT NULL OR e.anonymous_id IS DISTINCT FROM e.alias_id) AS from_user,
+                   (e.kind = 'track' AND e.event = ANY (v_signup_events)) AS is_signup,
+                   (e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap) AS starts_session,
+                   count(*) FILTER (WHERE e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap)
+                       OVER (PARTITION BY e.alias_id ORDER BY e.event_ts, e.message_id COLLATE "C" ROWS UNBOUNDED PRECEDING)::int
+                       AS session_number
+              FROM (SELECT ev.*, lag(ev.event_ts) OVER (PARTITION BY ev.alias_id ORDER BY ev.event_ts, ev.message_id COLLATE "C") AS prev_ts
+                      FROM sessions_stages.dirty_aliases d
+                      JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
+                      JOIN partitioning.events ev
+                        ON ev.alias_id = am.alias_id
+                       AND ev.event_ts >= attrib._month_start(am.month)
+                       AND ev.event_ts < attrib._month_end(am.month)) e) s
+    -- one window for all per-session figures (one pass): ordered for the
+    -- landing event, framed over the whole session for the aggregates
+    WINDOW per_session AS (PARTITION BY s.alias_id, s.session_number
+                           ORDER BY (s.kind <> 'page'), s.event_ts, s.message_id COLLATE "C"
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
+           per_alias AS (PARTITION BY s.alias_id);
     GET DIAGNOSTICS rows_read = ROW_COUNT;
     PERFORM attrib._plan_for_few(false);
     ANALYZE pg_temp._sessionize_events;
@@ -57,47 +81,26 @@ BEGIN
     INSERT INTO sessions_stages.all_sessions (alias_id, session_id, identified, session_number, session_start,
            session_end, event_count, page_count, landing_url, referrer, utm_source, utm_medium, utm_campaign,
            utm_term, utm_content, source, medium, campaign, channel, is_paid, signed_up)
-    WITH per_session AS (
-        SELECT s.alias_id, s.session_number,
-               min(s.event_ts) AS session_start, max(s.event_ts) AS session_end,
-               count(*)::int AS event_count, count(*) FILTER (WHERE s.kind = 'page')::int AS page_count,
-               -- exactly one event starts each session: no sort needed to find it
-               min(s.message_id) FILTER (WHERE s.starts_session) AS first_message_id
-          FROM pg_temp._sessionize_events s
-         GROUP BY s.alias_id, s.session_number
-    ), landing AS (
-        -- the session's first page event, else its first event
-        SELECT DISTINCT ON (s.alias_id, s.session_number) s.alias_id, s.session_number, s.url, s.referrer,
-               s.utm_source, s.utm_medium, s.utm_campaign, s.utm_term, s.utm_content,
+    WITH landing AS (
+        SELECT s.*,
                -- what attrib.touch reads, NULLs kept apart from empty strings
                (s.url, s.referrer, s.utm_source, s.utm_medium, s.utm_campaign)::text AS touch_key
           FROM pg_temp._sessionize_events s
-         ORDER BY s.alias_id, s.session_number, (s.kind <> 'page'), s.event_ts, s.message_id COLLATE "C"
+         WHERE s.is_landing
     ), touches AS (
         -- each distinct landing touch classified once: sessions share most of them
         SELECT k.touch_key, t.source, t.medium, t.campaign, t.channel, t.is_paid
           FROM (SELECT DISTINCT l.touch_key, l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign
                   FROM landing l) k
          CROSS JOIN LATERAL attrib.touch(k.url, k.referrer, k.utm_source, k.utm_medium, k.utm_campaign) t
-    ), first_signup AS (
-        SELECT DISTINCT ON (s.alias_id) s.alias_id, s.session_number
-          FROM pg_temp._sessionize_events s
-         WHERE s.is_signup
-         ORDER BY s.alias_id, s.event_ts, s.message_id COLLATE "C"
-    ), identified AS (
-        SELECT s.alias_id, bool_or(s.from_user) AS identified
-          FROM pg_temp._sessionize_events s GROUP BY s.alias_id
     )
-    SELECT p.alias_id, md5(p.alias_id || ' ' || p.first_message_id), i.identified, p.session_number,
-           p.session_start, p.session_end, p.event_count, p.page_count, l.url, l.referrer,
+    SELECT l.alias_id, md5(l.alias_id || ' ' || l.first_message_id), l.identified, l.session_number,
+           l.session_start, l.session_end, l.event_count, l.page_count, l.url, l.referrer,
            l.utm_source, l.utm_medium, l.utm_campaign, l.utm_term, l.utm_content,
            t.source, t.medium, t.campaign, t.channel, t.is_paid,
-           coalesce(f.session_number = p.session_number, false)
-      FROM per_session p
-      JOIN landing l ON l.alias_id = p.alias_id AND l.session_number = p.session_number
-      JOIN identified i ON i.alias_id = p.alias_id
-      JOIN touches t ON t.touch_key = l.touch_key
-      LEFT JOIN first_signup f ON f.alias_id = p.alias_id;
+           coalesce(l.signup_session = l.session_number, false)
+      FROM landing l
+      JOIN touches t ON t.touch_key = l.touch_key;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 
     -- What attribution needs from the events, while they are at hand: the

@@ -100,6 +100,7 @@ COORDINATOR = (
     "attrib.roles",
     "attrib.run_lease",
     "attrib.revenue_unmatched",
+    "sessions_stages.ingest_agents",
 )
 # Windows not partitioned by alias_id: (file name, PARTITION BY as written) -> why.
 WINDOW_EXCEPTIONS = {
@@ -298,6 +299,11 @@ def windows(sql: str, file: str = "<sql>") -> list[Window]:
 
     for m in re.finditer(r"\bWINDOW\s+(\w+)\s+AS\s*\(", text, re.I):
         named[m.group(1).lower()] = spec_at(m.end() - 1)
+        # WINDOW a AS (...), b AS (...): every definition of the clause
+        more = re.compile(r"\s*,\s*(\w+)\s+AS\s*\(", re.I).match(text, balanced(text, m.end() - 1))
+        while more:
+            named[more.group(1).lower()] = spec_at(more.end() - 1)
+            more = re.compile(r"\s*,\s*(\w+)\s+AS\s*\(", re.I).match(text, balanced(text, more.end() - 1))
     found += named.values()
     for m in re.finditer(r"\bOVER\b\s*(\(|\w+)", text, re.I):
         if m.group(1) == "(":
@@ -517,7 +523,7 @@ def test_every_window_is_partitioned_by_alias_id() -> None:
     # what the rule looked at: sessionize's lag() and running count over the events, attribute's
     # per-alias max/sum over the stage sessions, and ingest's documented exception
     covered = {(Path(w.file).name, w.partition_by) for w in found}
-    assert {("sessionize.sql", "e.alias_id"), ("sessionize.sql", "ev.alias_id"),
+    assert {("sessionize.sql", "e.alias_id"), ("sessionize.sql", "ev.alias_id"), ("sessionize.sql", "s.alias_id"),
             ("attribute.sql", "s.alias_id"), ("attribute.sql", "t.alias_id")} <= covered
     assert set(WINDOW_EXCEPTIONS) <= covered, "an exception no longer matches any window: remove it"
 
@@ -528,6 +534,7 @@ def test_every_window_is_partitioned_by_alias_id() -> None:
     "SELECT lag(event_ts) OVER (ORDER BY event_ts) FROM partitioning.events;",
     "SELECT lag(event_ts) OVER w FROM partitioning.events WINDOW w AS (PARTITION BY message_id);",
     "SELECT lag(event_ts) OVER undefined_w FROM partitioning.events;",
+    "SELECT lag(ts) OVER a, count(*) OVER b FROM t WINDOW a AS (PARTITION BY alias_id), b AS (PARTITION BY message_id);",
 ])
 def test_window_rule_flags_a_window_not_by_alias(sql: str) -> None:
     assert window_violations(windows(sql)), sql
@@ -537,6 +544,7 @@ def test_window_rule_flags_a_window_not_by_alias(sql: str) -> None:
     "SELECT lag(ts) OVER (PARTITION BY \"alias_id\", session_number ORDER BY ts) FROM t;",
     "SELECT count(*) OVER (PARTITION BY e.alias_id ORDER BY e.event_ts ROWS UNBOUNDED PRECEDING) FROM t e;",
     "SELECT lag(ts) OVER w, lead(ts) OVER (w ORDER BY ts) FROM t WINDOW w AS (PARTITION BY alias_id);",
+    "SELECT lag(ts) OVER a, count(*) OVER b FROM t WINDOW a AS (PARTITION BY alias_id), b AS (PARTITION BY alias_id, n);",
     "-- SELECT sum(x) OVER () FROM t\nSELECT 1;",
 ])
 def test_window_rule_passes_windows_by_alias(sql: str) -> None:
