@@ -324,7 +324,13 @@ def _rss_peak_since_reset() -> float | None:
 
 
 def reference_statement(gap: str) -> sql.Composed:
-    """The reference: per anonymous id, lag() and a running sum() start a session after a gap > `gap`."""
+    """The reference: per anonymous id, lag() and a running sum() start a session after a gap > `gap`.
+
+    Frozen: every ratio of the benchmark divides by this statement's time, so
+    results stay comparable across commits only while its text stays the same.
+    tests/py/test_bench.py pins the sha256 of the SQL rendered for a fixed gap;
+    this is the one place it is written.
+    """
     return sql.SQL("""
         CREATE TABLE {table} AS
         SELECT s.anonymous_id, s.event_ts, s.message_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
 
 from segment import STAGES
+from attrib import bench
 from attrib.cli import main
 from conftest import SERVER, server_dsn
 
@@ -49,3 +51,19 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
         left = conn.execute("SELECT datname FROM pg_database WHERE datname = %s", (run["database"],)).fetchall()
     assert left == [], "the benchmark database is dropped unless --keep"
     assert str(os.getpid()) in run["database"]
+
+
+# The sha256 of reference_statement('00:30:00') as rendered on 2026-12-03 (commit 145b2bf).
+REFERENCE_SHA256 = "a7180bfde99b5c467111f6b97930d58fa3335b6473148d5d668e8a306df814b3"
+
+
+def test_the_reference_statement_is_frozen() -> None:
+    """The reference statement is the denominator of every ratio the bench reports.
+
+    If its text drifted, full / reference would change without the pipeline
+    changing, and figures of different commits would stop being comparable.
+    A deliberate change needs a new constant here and says so in the README.
+    """
+    with psycopg.connect(server_dsn("postgres")) as conn:
+        rendered = bench.reference_statement("00:30:00").as_string(conn)
+    assert hashlib.sha256(rendered.encode()).hexdigest() == REFERENCE_SHA256, rendered
