@@ -5,14 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
+import pytest
 from click.testing import CliRunner
 from psycopg.conninfo import conninfo_to_dict
+from rich.console import Console
 
 from segment import STAGES
-from attrib import bench
+from attrib import bench, projection
 from attrib.cli import main
 from conftest import SERVER, server_dsn
 
@@ -47,6 +50,15 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     assert {t["status"] for t in report["targets"]} <= {"PASS", "MISS"}
     assert "full / reference" in result.output and "incremental / full" in result.output
 
+    assert run["peak_rss_mb"] >= run["full"]["peak_rss_mb"]
+
+    names = [t["name"] for t in report["targets"]]
+    assert names == ["full / reference @ 20 K", "increment / full @ 20 K"]
+    assert all({"must_reach", "goal", "goal_reached"} <= t.keys() for t in report["targets"])
+
+    [measured], _disk = projection.load([path])
+    assert measured.full_seconds == run["full"]["seconds"], "--project reads the new JSON as before"
+
     with psycopg.connect(server_dsn("postgres")) as conn:
         left = conn.execute("SELECT datname FROM pg_database WHERE datname = %s", (run["database"],)).fetchall()
     assert left == [], "the benchmark database is dropped unless --keep"
@@ -67,3 +79,100 @@ def test_the_reference_statement_is_frozen() -> None:
     with psycopg.connect(server_dsn("postgres")) as conn:
         rendered = bench.reference_statement("00:30:00").as_string(conn)
     assert hashlib.sha256(rendered.encode()).hexdigest() == REFERENCE_SHA256, rendered
+
+
+# -- pure functions over constructed results ------------------------------------------
+
+
+def phase(seconds: float, peak: float | None = 75.0) -> bench.Phase:
+    """A run of `seconds`, all of them in its first stage (exact sums)."""
+    return bench.Phase([bench.StageTiming(stage, seconds if stage == STAGES[0] else 0.0, 10, 5, 0, 0)
+                        for stage in STAGES], peak)
+
+
+def scale(events: int, *, full: float = 100.0, reference: float = 20.0, increment: float = 0.5,
+          peak: float | None = 75.0) -> bench.ScaleResult:
+    return bench.ScaleResult(
+        database="x", events=events, identifies=events // 10, days=365, seed=42, generate_seconds=1.0,
+        settle_seconds=1.0, reference_seconds=reference, reference_rows=events, full=phase(full, peak),
+        increments=[bench.Increment(1_000, 10, 0.1, phase(increment, peak))], kept=False)
+
+
+def by_name(targets: list[bench.Target]) -> dict[str, bench.Target]:
+    return {t.name: t for t in targets}
+
+
+def test_full_over_reference_passes_at_10x_and_reaches_the_goal_at_3x() -> None:
+    targets = by_name(bench.evaluate_targets([scale(1_000_000, full=100.0, reference=10.0)]))
+    full = targets["full / reference @ 1 M"]
+    assert (full.value, full.status, full.goal_reached) == (10.0, "PASS", False)
+    assert full.to_dict() | {"value": 0} == {"name": "full / reference @ 1 M", "goal": "<= 3x", "must_reach": "<= 10x",
+                                             "value": 0, "status": "PASS", "goal_reached": False,
+                                             "note": ""}
+    assert by_name(bench.evaluate_targets([scale(1_000_000, full=100.1, reference=10.0)]))[
+        "full / reference @ 1 M"].status == "MISS"
+    assert by_name(bench.evaluate_targets([scale(1_000_000, full=30.0, reference=10.0)]))[
+        "full / reference @ 1 M"].goal_reached
+
+
+def test_increment_share_is_judged_at_1_percent_at_10m() -> None:
+    targets = by_name(bench.evaluate_targets([scale(10_000_011, full=1000.0, increment=9.0)]))
+    share = targets["increment / full @ 10 M"]
+    assert (share.status, share.note, share.to_dict()["must_reach"]) == ("PASS", "", "<= 1%")
+    off = by_name(bench.evaluate_targets([scale(1_000_000, full=100.0, increment=2.0)]))["increment / full @ 1 M"]
+    assert (off.status, off.note) == ("MISS", "target is set at 10 M")
+
+
+def test_increment_growth_must_stay_within_1_2x_and_aims_at_1x() -> None:
+    small, large = scale(1_000_000, increment=0.50), scale(10_000_000, increment=0.55)
+    growth = by_name(bench.evaluate_targets([small, large]))["increment growth 1 M -> 10 M"]
+    assert growth.value == pytest.approx(1.1)
+    assert (growth.status, growth.goal_reached, growth.note) == ("PASS", False, "history x10.0")
+    worse = by_name(bench.evaluate_targets([small, scale(5_000_000, increment=0.65)]))
+    assert worse["increment growth 1 M -> 5 M"].status == "MISS"
+    assert worse["increment growth 1 M -> 5 M"].note == "history only x5.0 (target is for x10)"
+
+
+def test_peak_memory_must_stay_flat_across_scales() -> None:
+    flat = by_name(bench.evaluate_targets([scale(1_000_000, peak=73.0), scale(10_000_000, peak=82.0)]))
+    memory = flat["peak RSS 1 M -> 10 M"]
+    assert memory.value == pytest.approx(82 / 73)
+    assert (memory.status, memory.goal_reached, memory.note) == ("PASS", False, "73 -> 82 MB; largest / smallest")
+    grown = by_name(bench.evaluate_targets([scale(1_000_000, peak=73.0), scale(10_000_000, peak=100.0)]))
+    assert grown["peak RSS 1 M -> 10 M"].status == "MISS"
+    unmeasured = [scale(1_000_000, peak=None), scale(10_000_000, peak=None)]
+    assert not [t for t in bench.evaluate_targets(unmeasured) if t.name.startswith("peak")]
+
+
+def test_one_scale_reports_no_growth_targets() -> None:
+    names = [t.name for t in bench.evaluate_targets([scale(1_000_000)])]
+    assert names == ["full / reference @ 1 M", "increment / full @ 1 M"]
+
+
+def constructed(scales: list[bench.ScaleResult]) -> bench.BenchResult:
+    now = datetime.now(timezone.utc)
+    return bench.BenchResult(started_at=now, finished_at=now, scales=scales, postgres={"work_mem": "4MB"},
+                             machine={"cores": 2, "memory_gb": 8}, peak_rss_mb=80.0)
+
+
+def test_the_json_adds_fields_and_stays_readable_by_the_projection(tmp_path: Path) -> None:
+    result = constructed([scale(1_000_000, full=50.0, reference=10.0), scale(10_000_000, full=1000.0)])
+    path = bench.write_json(result, tmp_path)
+    report = json.loads(path.read_text())
+    run = report["runs"][0]
+    # what older readers (bench/project.py, the README's figures) read is where it was
+    assert {"reference", "full", "increment", "increments", "ratios"} <= run.keys()
+    assert run["ratios"]["full_over_reference"] == 5.0 and run["full"]["seconds"] == 50.0
+    assert {"name", "goal", "value", "status", "note"} <= report["targets"][0].keys()
+    assert report["memory"]["largest_over_smallest"] == 1.0
+    measured, _disk = projection.load([path])
+    assert [m.full_seconds for m in measured] == [50.0, 1000.0]
+
+
+def test_the_tables_show_the_bounds() -> None:
+    console = Console(record=True, width=200)
+    bench.print_tables(constructed([scale(1_000_000, full=50.0, reference=10.0)]), console)
+    text = console.export_text()
+    for shown in ("full / reference", "5.00x", "must reach", "goal met", "<= 10x", "<= 3x", "PASS"):
+        assert shown in text, shown
+
