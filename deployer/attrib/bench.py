@@ -11,7 +11,14 @@ On a fresh database of the local cluster it generates Segment data
    is frozen (a test pins its sha256): it is the denominator of every ratio;
 2. times a full run, stage by stage: `CALL attrib.run_stage(...)`, each stage
    its own transaction, as `attrib run` and pg_cron run them;
-3. appends one more day (about events/days rows, including identifies that
+3. with several `workers` values (`--workers 0,2`), sets
+   `max_parallel_workers_per_gather` to each in the bench session (the stages
+   run in that session, so the SET reaches them unless a function sets it
+   itself: those are listed in the JSON) and times the reference and the full
+   run again, after `attrib.reset()` (what `attrib run --full` does) and a
+   settle. The targets use workers = 2 (DEFAULT_WORKERS) when it is measured,
+   otherwise the first value; it is measured first, on the fresh database;
+4. appends one more day (about events/days rows, including identifies that
    re-alias old anonymous ids and late events) and times the incremental run
    the same way; then again, day after day, `increments` times. A run of a
    few hundred milliseconds varies by a tenth from one day to the next, so
@@ -74,6 +81,7 @@ REFERENCE_TABLE = "bench_reference_sessions"
 
 PROFILE_TOP = 20                   # statements kept per phase with --profile
 DEFAULT_INCREMENTS = 3             # one-day increments timed per scale; the median counts
+DEFAULT_WORKERS = 2                # max_parallel_workers_per_gather the targets use (PostgreSQL's default)
 
 Say = Callable[[str], None]
 
@@ -133,6 +141,26 @@ def _reference_dict(seconds: float, rows: int) -> dict[str, Any]:
 
 
 @dataclass
+class ParallelRun:
+    """The reference statement and a full run with max_parallel_workers_per_gather = `workers` in the session."""
+
+    workers: int
+    reference_seconds: float
+    reference_rows: int
+    full: Phase
+    after_reset: bool           # False: the fresh database's first load; True: after attrib.reset()
+
+    @property
+    def full_over_reference(self) -> float:
+        return self.full.seconds / self.reference_seconds if self.reference_seconds else float("inf")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"max_parallel_workers_per_gather": self.workers, "after_reset": self.after_reset,
+                "reference": _reference_dict(self.reference_seconds, self.reference_rows),
+                "full": self.full.to_dict(), "full_over_reference": self.full_over_reference}
+
+
+@dataclass
 class ScaleResult:
     """Everything measured for one history size, in its own database."""
 
@@ -142,12 +170,27 @@ class ScaleResult:
     days: int
     seed: int
     generate_seconds: float
-    settle_seconds: float       # untimed VACUUM (ANALYZE) + CHECKPOINT, both settles
-    reference_seconds: float
-    reference_rows: int
-    full: Phase
+    settle_seconds: float       # every untimed VACUUM (ANALYZE) + CHECKPOINT
+    parallel: list[ParallelRun]  # one per workers value; the first is the one the targets use
     increments: list[Increment]  # in the order the days were appended
     kept: bool
+    parallel_overridden_by: list[str] = field(default_factory=list)  # functions that SET the workers themselves
+
+    @property
+    def primary(self) -> ParallelRun:
+        return self.parallel[0]
+
+    @property
+    def full(self) -> Phase:
+        return self.primary.full
+
+    @property
+    def reference_seconds(self) -> float:
+        return self.primary.reference_seconds
+
+    @property
+    def reference_rows(self) -> int:
+        return self.primary.reference_rows
 
     @property
     def median_increment(self) -> Increment:
@@ -165,7 +208,7 @@ class ScaleResult:
 
     @property
     def full_over_reference(self) -> float:
-        return self.full.seconds / self.reference_seconds if self.reference_seconds else float("inf")
+        return self.primary.full_over_reference
 
     @property
     def increment_over_full(self) -> float:
@@ -173,7 +216,7 @@ class ScaleResult:
 
     def phases(self) -> list[Phase]:
         """Every timed run of this scale, in the order they ran."""
-        return [self.full] + [i.phase for i in self.increments]
+        return [p.full for p in self.parallel] + [i.phase for i in self.increments]
 
     @property
     def peak_rss_mb(self) -> float | None:
@@ -187,13 +230,18 @@ class ScaleResult:
             "identifies": self.identifies, "days": self.days, "seed": self.seed,
             "events_per_day": self.events / self.days,
             "generate_seconds": self.generate_seconds, "settle_seconds": self.settle_seconds,
+            "max_parallel_workers_per_gather": self.primary.workers,
             "reference": _reference_dict(self.reference_seconds, self.reference_rows),
             "full": {**self.full.to_dict(), "events_per_second": self.events_per_second},
             "increment": {**self.median_increment.to_dict(), "of": "median of increments"},
             "increments": [i.to_dict() for i in self.increments],
+            "parallel": [p.to_dict() for p in self.parallel],
+            "parallel_overridden_by": self.parallel_overridden_by,
             "peak_rss_mb": self.peak_rss_mb,
             "ratios": {"full_over_reference": self.full_over_reference,
-                       "increment_over_full": self.increment_over_full},
+                       "increment_over_full": self.increment_over_full,
+                       "full_over_reference_by_workers": {str(p.workers): p.full_over_reference
+                                                          for p in self.parallel}},
         }
 
 
@@ -265,6 +313,7 @@ class BenchResult:
             "format": 1, "attrib_version": __version__, "command": self.command,
             "started_at": self.started_at.isoformat(), "finished_at": self.finished_at.isoformat(),
             "machine": self.machine, "postgres": self.postgres, "peak_rss_mb": self.peak_rss_mb,
+            "workers": [p.workers for p in self.scales[0].parallel] if self.scales else [],
             "runs": [s.to_dict() for s in self.scales],
             "scaling": self.increment_growth,
             "memory": memory_growth(self.scales),
@@ -285,6 +334,19 @@ def parse_count(text: str) -> int:
     if number < 1:
         raise ValueError(f"a count must be at least 1: {text!r}")
     return int(number)
+
+
+def order_workers(values: list[int]) -> list[int]:
+    """Distinct workers values, the targets' one first: DEFAULT_WORKERS when listed, else the first listed.
+
+    It is measured first, on the fresh database, so the full run the targets
+    use is the same first load with or without other values.
+    """
+    distinct = list(dict.fromkeys(values))
+    if not distinct or min(distinct) < 0:
+        raise ValueError(f"workers must be one or more counts >= 0 (got {values})")
+    primary = DEFAULT_WORKERS if DEFAULT_WORKERS in distinct else distinct[0]
+    return [primary] + [w for w in distinct if w != primary]
 
 
 def plan(events: int, days: int, scales: list[int] | None) -> list[tuple[int, int]]:
@@ -468,9 +530,73 @@ def database_name(events: int) -> str:
     return f"attrib_bench_{events}_{os.getpid()}"
 
 
+def set_workers(conn: psycopg.Connection, workers: int) -> None:
+    """max_parallel_workers_per_gather for the rest of this session, so for every stage run in it."""
+    conn.execute("SELECT set_config('max_parallel_workers_per_gather', %s, false)", (str(workers),))
+
+
+def parallel_overrides(conn: psycopg.Connection) -> list[str]:
+    """Functions that set max_parallel_workers_per_gather themselves: the session's value does not reach them."""
+    rows = conn.execute("""
+        SELECT p.oid::regprocedure::text
+          FROM pg_proc p
+         WHERE p.pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+           AND EXISTS (SELECT 1 FROM unnest(p.proconfig) AS c
+                        WHERE split_part(c, '=', 1) = 'max_parallel_workers_per_gather')
+         ORDER BY 1""").fetchall()
+    return [row[0] for row in rows]
+
+
+def time_parallel(conn: psycopg.Connection, say: Say, workers: list[int], *,
+                  profile: bool) -> tuple[list[ParallelRun], float]:
+    """The reference and a full run per workers value (the first on the fresh database); and the settle time.
+
+    Each later value starts from attrib.reset() and a settle, the way
+    `attrib run --full` rebuilds. The session ends on the first value, the
+    one the increments use.
+    """
+    runs: list[ParallelRun] = []
+    settled = 0.0
+    for n, value in enumerate(workers):
+        set_workers(conn, value)
+        if n:
+            conn.execute("SELECT attrib.reset()")
+            settled += settle(conn)
+            say(f"  max_parallel_workers_per_gather = {value}: attrib.reset(), settled (untimed)")
+        reference_seconds, reference_rows = time_reference(conn)
+        say(f"  reference statement {reference_seconds:8.2f} s  ({reference_rows:,} rows, workers {value})")
+        full = time_stages(conn, say, "full", profile=profile)
+        say(f"  full run {full.seconds:.2f} s (workers {value})")
+        runs.append(ParallelRun(value, reference_seconds, reference_rows, full, after_reset=n > 0))
+    set_workers(conn, workers[0])
+    return runs, settled
+
+
+def time_increments(conn: psycopg.Connection, say: Say, *, events: int, days: int, seed: int, count: int,
+                    profile: bool) -> tuple[list[Increment], float]:
+    """Append one day and time the incremental run, `count` times; and the settle time."""
+    timed: list[Increment] = []
+    settled = 0.0
+    for day in range(1, count + 1):
+        added = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, replace=False,
+                         append_days=1)
+        say(f"  day {day}/{count}: appended {added.events:,} events, "
+            f"{added.identifies:,} identifies in {added.seconds:.1f} s")
+        took = settle(conn)
+        settled += took
+        say(f"  settled (VACUUM (ANALYZE), CHECKPOINT; untimed) in {took:.1f} s")
+        phase = time_stages(conn, say, "incr", profile=profile)
+        say(f"  incremental run {phase.seconds:.2f} s")
+        timed.append(Increment(added.events, added.identifies, added.seconds, phase))
+    return timed, settled
+
+
 def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int, keep: bool,
-                  profile: bool, say: Say, increments: int = DEFAULT_INCREMENTS) -> ScaleResult:
-    """Generate one history in a fresh database and time reference, full run and increments."""
+                  profile: bool, say: Say, increments: int = DEFAULT_INCREMENTS,
+                  workers: list[int] | None = None) -> ScaleResult:
+    """Generate one history in a fresh database; time reference and full run per workers value, and the
+    increments."""
+    workers = order_workers(workers or [DEFAULT_WORKERS])
     name = database_name(events)
     say(f"[{events:,} events over {days} days] fresh database {name}")
     try:
@@ -487,26 +613,17 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
             stats = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, progress=say)
             say(f"  generated {stats.events:,} events, {stats.identifies:,} identifies in {stats.seconds:.1f} s")
             settled = settle(conn)
-            reference_seconds, reference_rows = time_reference(conn)
-            say(f"  reference statement {reference_seconds:8.2f} s  ({reference_rows:,} rows)")
-            full = time_stages(conn, say, "full", profile=profile)
-            say(f"  full run {full.seconds:.2f} s")
-            timed: list[Increment] = []
-            for day in range(1, increments + 1):
-                added = generate(conn, schema=SCHEMA, events=events, days=days, seed=seed, replace=False,
-                                 append_days=1)
-                say(f"  day {day}/{increments}: appended {added.events:,} events, "
-                    f"{added.identifies:,} identifies in {added.seconds:.1f} s")
-                took = settle(conn)
-                settled += took
-                say(f"  settled (VACUUM (ANALYZE), CHECKPOINT; untimed) in {took:.1f} s")
-                phase = time_stages(conn, say, "incr", profile=profile)
-                say(f"  incremental run {phase.seconds:.2f} s")
-                timed.append(Increment(added.events, added.identifies, added.seconds, phase))
+            overridden = parallel_overrides(conn)
+            if overridden:
+                say("  NOTE: these set max_parallel_workers_per_gather themselves: " + ", ".join(overridden))
+            parallel, took = time_parallel(conn, say, workers, profile=profile)
+            timed, took_too = time_increments(conn, say, events=events, days=days, seed=seed, count=increments,
+                                              profile=profile)
+            settled += took + took_too
         return ScaleResult(
             database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
-            generate_seconds=stats.seconds, settle_seconds=settled, reference_seconds=reference_seconds,
-            reference_rows=reference_rows, full=full, increments=timed, kept=keep)
+            generate_seconds=stats.seconds, settle_seconds=settled, parallel=parallel, increments=timed,
+            kept=keep, parallel_overridden_by=overridden)
     finally:
         if not keep:
             drop_database(target, name)
@@ -519,7 +636,7 @@ def drop_database(target: clusters.Cluster, name: str) -> None:
 
 def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
         scales: list[int] | None = None, keep: bool = False, profile: bool = False,
-        increments: int = DEFAULT_INCREMENTS, say: Say | None = None,
+        increments: int = DEFAULT_INCREMENTS, workers: list[int] | None = None, say: Say | None = None,
         command: list[str] | None = None) -> BenchResult:
     """The whole benchmark: every planned scale, one after the other, each in its own database."""
     say = say or (lambda message: None)
@@ -528,8 +645,12 @@ def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
         settings = postgres_settings(conn)
     if increments < 1:
         raise AttribError(f"--increments must be at least 1 (got {increments})")
+    try:
+        workers = order_workers(workers or [DEFAULT_WORKERS])
+    except ValueError as exc:
+        raise AttribError(f"--workers: {exc}") from None
     results = [measure_scale(target, events=n, days=d, seed=seed, keep=keep, profile=profile, say=say,
-                             increments=increments)
+                             increments=increments, workers=workers)
                for n, d in plan(events, days, scales)]
     # Each phase restarts the kernel's peak counter; the process's peak is the largest seen.
     peaks = [peak_rss_mb()] + [value for s in results for phase in s.phases()
@@ -582,8 +703,13 @@ def memory_growth(scales: list[ScaleResult]) -> dict[str, Any] | None:
 
 
 def _full_targets(scales: list[ScaleResult]) -> list[Target]:
-    return [Target(f"full / reference @ {_short(s.events)}", FULL_OVER_REFERENCE, s.full_over_reference)
-            for s in scales]
+    targets = []
+    for s in scales:
+        others = ", ".join(f"workers {p.workers}: {p.full_over_reference:.2f}x" for p in s.parallel[1:])
+        note = f"workers {s.primary.workers}" + (f" ({others})" if others else "")
+        targets.append(Target(f"full / reference @ {_short(s.events)}", FULL_OVER_REFERENCE,
+                              s.full_over_reference, note))
+    return targets
 
 
 def _increment_targets(scales: list[ScaleResult]) -> list[Target]:
@@ -657,15 +783,23 @@ def _runs_table(result: BenchResult) -> Table:
         for i, stage in enumerate(names):
             row(f"{prefix}: {stage}", lambda s, i=i: seconds(s, i))
 
-    names = [stage.stage for stage in result.scales[0].full.stages]
+    first = result.scales[0]
+    names = [stage.stage for stage in first.full.stages]
     row("source events (pages + tracks)", lambda s: f"{s.events:,}")
     row("days / events a day", lambda s: f"{s.days} / {s.events / s.days:,.0f}")
     runs.add_section()
+    row("max_parallel_workers_per_gather", lambda s: str(s.primary.workers))
     row("reference statement", lambda s: _f(s.reference_seconds))
     stage_rows("full", lambda s: s.full)
     row("full run", lambda s: _f(s.full.seconds))
     row("events / s (full)", lambda s: f"{s.events_per_second:,.0f}")
     row("full / reference", lambda s: f"{s.full_over_reference:.2f}x")
+    for n, other in enumerate(first.parallel[1:], start=1):
+        runs.add_section()
+        label = f"workers {other.workers}"
+        row(f"{label}: reference statement", lambda s, n=n: _f(s.parallel[n].reference_seconds))
+        row(f"{label}: full run (after reset)", lambda s, n=n: _f(s.parallel[n].full.seconds))
+        row(f"{label}: full / reference", lambda s, n=n: f"{s.parallel[n].full_over_reference:.2f}x")
     runs.add_section()
     row("appended events (1 day)", lambda s: f"{s.median_increment.events:,}")
     stage_rows("incr", lambda s: s.increment)
@@ -697,6 +831,9 @@ def _environment_table(result: BenchResult) -> Table:
     env.add_row("machine", f"{m['cores']} cores, {m['memory_gb']} GB, {m.get('cpu_model') or ''}")
     for key, value in result.postgres.items():
         env.add_row(key, value)
+    overridden = sorted({f for s in result.scales for f in s.parallel_overridden_by})
+    if overridden:
+        env.add_row("set their own max_parallel_workers_per_gather", ", ".join(overridden))
     env.add_row("peak RSS of attrib (whole process)", f"{result.peak_rss_mb:,.0f} MB")
     return env
 

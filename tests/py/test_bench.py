@@ -23,7 +23,7 @@ from conftest import SERVER, server_dsn
 def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     port = conninfo_to_dict(SERVER).get("port") or "5432"
     result = CliRunner().invoke(main, ["bench", "--port", str(port), "--events", "20000", "--days", "30",
-                                       "--increments", "2", "--output", str(tmp_path)])
+                                       "--increments", "2", "--workers", "0,2", "--output", str(tmp_path)])
     assert result.exit_code == 0, result.output
 
     [path] = tmp_path.glob("*-*.json")
@@ -33,6 +33,8 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     assert {"shared_buffers", "work_mem", "max_parallel_workers_per_gather", "fsync",
             "synchronous_commit"} <= report["postgres"].keys()
     assert report["peak_rss_mb"] > 0
+    assert report["workers"] == [2, 0], "the targets' value first, on the fresh database"
+    assert report["command"][-2:] == ["--workers", "2,0"]
 
     [run] = report["runs"]
     assert run["events"] > 15_000 and run["increment"]["events"] > 0
@@ -49,6 +51,21 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     assert run["ratios"]["full_over_reference"] > 0 and run["ratios"]["increment_over_full"] > 0
     assert {t["status"] for t in report["targets"]} <= {"PASS", "MISS"}
     assert "full / reference" in result.output and "incremental / full" in result.output
+
+    assert run["max_parallel_workers_per_gather"] == 2
+    first, second = run["parallel"]
+    assert (first["max_parallel_workers_per_gather"], first["after_reset"]) == (2, False)
+    assert (second["max_parallel_workers_per_gather"], second["after_reset"]) == (0, True)
+    assert first["full"] == {k: v for k, v in run["full"].items() if k != "events_per_second"}
+    assert first["reference"] == run["reference"]
+    assert second["reference"]["rows"] == run["events"], "the reference reads the same rows at 0 workers"
+    assert list(second["full"]["stages"]) == list(STAGES)
+    assert second["full"]["stages"]["ingest"]["rows_written"] == run["full"]["stages"]["ingest"]["rows_written"], \
+        "after attrib.reset() the repeated full run ingests everything again"
+    assert run["ratios"]["full_over_reference_by_workers"] == {
+        "2": first["full_over_reference"], "0": second["full_over_reference"]}
+    assert run["parallel_overridden_by"] == [] or all("(" in f for f in run["parallel_overridden_by"])
+    assert "workers 0: full / reference" in result.output
 
     assert run["peak_rss_mb"] >= run["full"]["peak_rss_mb"]
 
@@ -91,15 +108,36 @@ def phase(seconds: float, peak: float | None = 75.0) -> bench.Phase:
 
 
 def scale(events: int, *, full: float = 100.0, reference: float = 20.0, increment: float = 0.5,
-          peak: float | None = 75.0) -> bench.ScaleResult:
+          peak: float | None = 75.0,
+          workers0: tuple[float, float] | None = None) -> bench.ScaleResult:
+    parallel = [bench.ParallelRun(2, reference, events, phase(full, peak), after_reset=False)]
+    if workers0:
+        parallel.append(bench.ParallelRun(0, workers0[0], events, phase(workers0[1], peak), after_reset=True))
     return bench.ScaleResult(
         database="x", events=events, identifies=events // 10, days=365, seed=42, generate_seconds=1.0,
-        settle_seconds=1.0, reference_seconds=reference, reference_rows=events, full=phase(full, peak),
-        increments=[bench.Increment(1_000, 10, 0.1, phase(increment, peak))], kept=False)
+        settle_seconds=1.0, parallel=parallel, increments=[bench.Increment(1_000, 10, 0.1, phase(increment, peak))],
+        kept=False)
 
 
 def by_name(targets: list[bench.Target]) -> dict[str, bench.Target]:
     return {t.name: t for t in targets}
+
+
+def test_order_workers_puts_the_targets_value_first() -> None:
+    assert bench.order_workers([0, 2]) == [2, 0]
+    assert bench.order_workers([2, 0, 2]) == [2, 0]
+    assert bench.order_workers([0]) == [0], "without 2 the first value listed is the targets' one"
+    assert bench.order_workers([4, 0]) == [4, 0]
+    for wrong in ([], [-1], [2, -1]):
+        with pytest.raises(ValueError):
+            bench.order_workers(wrong)
+
+
+def test_bad_workers_are_a_usage_error() -> None:
+    for wrong in ("x", "-1", ",", "1.5"):
+        result = CliRunner().invoke(main, ["bench", "--workers", wrong])
+        assert result.exit_code == 2, (wrong, result.output)
+        assert "--workers" in result.output
 
 
 def test_full_over_reference_passes_at_10x_and_reaches_the_goal_at_3x() -> None:
@@ -108,11 +146,18 @@ def test_full_over_reference_passes_at_10x_and_reaches_the_goal_at_3x() -> None:
     assert (full.value, full.status, full.goal_reached) == (10.0, "PASS", False)
     assert full.to_dict() | {"value": 0} == {"name": "full / reference @ 1 M", "goal": "<= 3x", "must_reach": "<= 10x",
                                              "value": 0, "status": "PASS", "goal_reached": False,
-                                             "note": ""}
+                                             "note": "workers 2"}
     assert by_name(bench.evaluate_targets([scale(1_000_000, full=100.1, reference=10.0)]))[
         "full / reference @ 1 M"].status == "MISS"
     assert by_name(bench.evaluate_targets([scale(1_000_000, full=30.0, reference=10.0)]))[
         "full / reference @ 1 M"].goal_reached
+
+
+def test_full_over_reference_uses_workers_2_and_shows_the_others() -> None:
+    [full] = [t for t in bench.evaluate_targets([scale(1_000_000, full=50.0, reference=10.0,
+                                                       workers0=(8.0, 120.0))]) if t.name.startswith("full")]
+    assert full.value == 5.0, "the targets use max_parallel_workers_per_gather = 2"
+    assert full.note == "workers 2 (workers 0: 15.00x)"
 
 
 def test_increment_share_is_judged_at_1_percent_at_10m() -> None:
@@ -156,23 +201,25 @@ def constructed(scales: list[bench.ScaleResult]) -> bench.BenchResult:
 
 
 def test_the_json_adds_fields_and_stays_readable_by_the_projection(tmp_path: Path) -> None:
-    result = constructed([scale(1_000_000, full=50.0, reference=10.0), scale(10_000_000, full=1000.0)])
+    result = constructed([scale(1_000_000, workers0=(8.0, 120.0)), scale(10_000_000, full=1000.0)])
     path = bench.write_json(result, tmp_path)
     report = json.loads(path.read_text())
     run = report["runs"][0]
     # what older readers (bench/project.py, the README's figures) read is where it was
     assert {"reference", "full", "increment", "increments", "ratios"} <= run.keys()
-    assert run["ratios"]["full_over_reference"] == 5.0 and run["full"]["seconds"] == 50.0
+    assert run["ratios"]["full_over_reference"] == 5.0 and run["full"]["seconds"] == 100.0
     assert {"name", "goal", "value", "status", "note"} <= report["targets"][0].keys()
+    assert [p["max_parallel_workers_per_gather"] for p in run["parallel"]] == [2, 0]
+    assert run["ratios"]["full_over_reference_by_workers"] == {"2": 5.0, "0": 15.0}
     assert report["memory"]["largest_over_smallest"] == 1.0
     measured, _disk = projection.load([path])
-    assert [m.full_seconds for m in measured] == [50.0, 1000.0]
+    assert [m.full_seconds for m in measured] == [100.0, 1000.0]
 
 
-def test_the_tables_show_the_bounds() -> None:
+def test_the_tables_show_both_workers_values_and_the_bounds() -> None:
     console = Console(record=True, width=200)
-    bench.print_tables(constructed([scale(1_000_000, full=50.0, reference=10.0)]), console)
+    bench.print_tables(constructed([scale(1_000_000, workers0=(8.0, 120.0))]), console)
     text = console.export_text()
-    for shown in ("full / reference", "5.00x", "must reach", "goal met", "<= 10x", "<= 3x", "PASS"):
+    for shown in ("workers 0: full / reference", "15.00x", "must reach", "goal met", "<= 10x", "<= 3x"):
         assert shown in text, shown
 
