@@ -1,4 +1,4 @@
-"""The benchmark behind `attrib bench`: full and incremental runs against the physical limit.
+"""The benchmark behind `attrib bench`: full, incremental and reclassifying runs against the physical limit.
 
 On a fresh database of the local cluster it generates Segment data
 (`demo_data.generate`), then, in one process:
@@ -22,13 +22,24 @@ On a fresh database of the local cluster it generates Segment data
    re-alias old anonymous ids and late events) and times the incremental run
    the same way; then again, day after day, `increments` times. A run of a
    few hundred milliseconds varies by a tenth from one day to the next, so
-   the ratios use the median increment and the JSON keeps every one.
+   the ratios use the median increment and the JSON keeps every one;
+5. last, times "reclassify everything": adds a source class for a name no
+   event carries (RECLASSIFY_SOURCE), which changes
+   `attrib._outputs_fingerprint()` and not one output, and times a whole run
+   the same way. The alias stage then recomputes every alias from the stored
+   events; the ingest must take in no new source row (it only reads the
+   ingest overlap again, as every run does; recorded and shown). The row
+   is deleted afterwards (with --keep, an untimed run then brings the kept
+   database back to a steady state). It runs after the increments so they
+   are untouched by it; its history is the full run's plus the appended days
+   (a fraction of a percent more events at the scales of the targets).
 
-Before the reference and before each increment the database is *settled*
-(untimed `VACUUM (ANALYZE)` and `CHECKPOINT`): the reference and the full run
-then find the same freshly loaded source, and the increment finds the state
-a nightly run finds a day after the previous one, when autovacuum has long
-finished, instead of racing autovacuum workers on a 2-core machine.
+Before the reference, before each increment and before the reclassify run
+the database is *settled* (untimed `VACUUM (ANALYZE)` and `CHECKPOINT`): the
+reference and the full run then find the same freshly loaded source, and the
+increment finds the state a nightly run finds a day after the previous one,
+when autovacuum has long finished, instead of racing autovacuum workers on a
+2-core machine.
 
 With several scales (history sizes) each gets its own database and the same
 daily volume, so the increment is the same size everywhere and only the
@@ -42,6 +53,7 @@ MISS, with the goal beside it, and never fail the command:
 - full run / reference statement, at every scale: must <= 10x, goal 3x;
 - one-day increment / full run at 10 M events: must <= 1%, goal the same;
 - increment growth when the history grows 10x: must <= 1.2x, goal 1.0x;
+- reclassify everything / full run at 1 M events: must <= 0.5, goal 0.25;
 - peak memory of the `attrib` process flat with size: the largest per-scale
   peak RSS over the smallest, must <= 1.25, goal 1.1 (the peak includes the
   interpreter's fixed ~70 MB, so a quarter more is tens of MB that grew with
@@ -82,6 +94,9 @@ REFERENCE_TABLE = "bench_reference_sessions"
 PROFILE_TOP = 20                   # statements kept per phase with --profile
 DEFAULT_INCREMENTS = 3             # one-day increments timed per scale; the median counts
 DEFAULT_WORKERS = 2                # max_parallel_workers_per_gather the targets use (PostgreSQL's default)
+# Reclassifying: a source class for a name no generated event carries (a
+# reserved TLD), so the fingerprint changes and no output does.
+RECLASSIFY_SOURCE = ("attrib-bench-reclassify.invalid", "search")
 
 Say = Callable[[str], None]
 
@@ -161,6 +176,43 @@ class ParallelRun:
 
 
 @dataclass
+class Reclassify:
+    """A whole run after only attrib._outputs_fingerprint() changed: every alias recomputed, nothing ingested."""
+
+    phase: Phase
+    source_class: tuple[str, str]   # (name, class) added to attrib.source_classes, deleted afterwards
+    events: int                     # source events stored when it ran: the history and the appended days
+
+    def _stage(self, stage: str) -> StageTiming | None:
+        return next((s for s in self.phase.stages if s.stage == stage), None)
+
+    @property
+    def source_rows_read(self) -> int | None:
+        """What the ingest read: the overlap window that every run reads again, none of it new."""
+        ingest = self._stage("ingest")
+        return ingest.rows_read if ingest else None
+
+    @property
+    def new_source_rows(self) -> int | None:
+        """Source rows the ingest took in as new (written, rejected or dropped as duplicates): must be 0."""
+        ingest = self._stage("ingest")
+        return (sum(n or 0 for n in (ingest.rows_written, ingest.rows_rejected, ingest.rows_duplicated))
+                if ingest else None)
+
+    @property
+    def aliases_recomputed(self) -> int | None:
+        alias = self._stage("alias")
+        return alias.rows_written if alias else None
+
+    def to_dict(self) -> dict[str, Any]:
+        name, kind = self.source_class
+        return {**self.phase.to_dict(), "events": self.events, "source_class": {"name": name, "class": kind},
+                "source_rows_read": self.source_rows_read, "new_source_rows": self.new_source_rows,
+                "aliases_recomputed": self.aliases_recomputed,
+                "of": "a whole run after a source class was added, after the increments"}
+
+
+@dataclass
 class ScaleResult:
     """Everything measured for one history size, in its own database."""
 
@@ -174,6 +226,7 @@ class ScaleResult:
     parallel: list[ParallelRun]  # one per workers value; the first is the one the targets use
     increments: list[Increment]  # in the order the days were appended
     kept: bool
+    reclassify: Reclassify | None = None
     parallel_overridden_by: list[str] = field(default_factory=list)  # functions that SET the workers themselves
 
     @property
@@ -214,9 +267,16 @@ class ScaleResult:
     def increment_over_full(self) -> float:
         return self.increment.seconds / self.full.seconds if self.full.seconds else float("inf")
 
+    @property
+    def reclassify_over_full(self) -> float | None:
+        if self.reclassify is None:
+            return None
+        return self.reclassify.phase.seconds / self.full.seconds if self.full.seconds else float("inf")
+
     def phases(self) -> list[Phase]:
         """Every timed run of this scale, in the order they ran."""
-        return [p.full for p in self.parallel] + [i.phase for i in self.increments]
+        return ([p.full for p in self.parallel] + [i.phase for i in self.increments]
+                + ([self.reclassify.phase] if self.reclassify else []))
 
     @property
     def peak_rss_mb(self) -> float | None:
@@ -237,9 +297,11 @@ class ScaleResult:
             "increments": [i.to_dict() for i in self.increments],
             "parallel": [p.to_dict() for p in self.parallel],
             "parallel_overridden_by": self.parallel_overridden_by,
+            "reclassify": self.reclassify.to_dict() if self.reclassify else None,
             "peak_rss_mb": self.peak_rss_mb,
             "ratios": {"full_over_reference": self.full_over_reference,
                        "increment_over_full": self.increment_over_full,
+                       "reclassify_over_full": self.reclassify_over_full,
                        "full_over_reference_by_workers": {str(p.workers): p.full_over_reference
                                                           for p in self.parallel}},
         }
@@ -553,7 +615,7 @@ def time_parallel(conn: psycopg.Connection, say: Say, workers: list[int], *,
 
     Each later value starts from attrib.reset() and a settle, the way
     `attrib run --full` rebuilds. The session ends on the first value, the
-    one the increments use.
+    one the increments and the reclassify run use.
     """
     runs: list[ParallelRun] = []
     settled = 0.0
@@ -591,11 +653,42 @@ def time_increments(conn: psycopg.Connection, say: Say, *, events: int, days: in
     return timed, settled
 
 
+def outputs_fingerprint(conn: psycopg.Connection) -> str:
+    return conn.execute("SELECT attrib._outputs_fingerprint()").fetchone()[0]  # type: ignore[index]
+
+
+def time_reclassify(conn: psycopg.Connection, say: Say, *, events: int, profile: bool,
+                    restore: bool) -> Reclassify:
+    """A whole run after a source class no event matches was added: every alias is recomputed, none changes.
+
+    The class is deleted afterwards; with `restore` an untimed run then
+    recomputes once more, so the next run of a kept database is incremental.
+    """
+    name, kind = RECLASSIFY_SOURCE
+    before = outputs_fingerprint(conn)
+    conn.execute("INSERT INTO attrib.source_classes (name, class) VALUES (%s, %s)", (name, kind))
+    try:
+        if outputs_fingerprint(conn) == before:
+            raise AttribError("adding a source class left attrib._outputs_fingerprint() unchanged: "
+                              "the bench cannot time a reclassify run")
+        phase = time_stages(conn, say, "recl", profile=profile)
+    finally:
+        conn.execute("DELETE FROM attrib.source_classes WHERE name = %s", (name,))
+    result = Reclassify(phase, RECLASSIFY_SOURCE, events)
+    say(f"  reclassify run {phase.seconds:.2f} s ({result.aliases_recomputed} aliases recomputed, "
+        f"{result.new_source_rows} new source rows)")
+    if result.new_source_rows:
+        say("  WARNING: the reclassify run ingested new source rows; it is not a pure recompute")
+    if restore:
+        conn.execute("CALL attrib.run_attribution()")
+    return result
+
+
 def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int, keep: bool,
                   profile: bool, say: Say, increments: int = DEFAULT_INCREMENTS,
                   workers: list[int] | None = None) -> ScaleResult:
-    """Generate one history in a fresh database; time reference and full run per workers value, and the
-    increments."""
+    """Generate one history in a fresh database; time reference and full run per workers value, the
+    increments, then the reclassify run."""
     workers = order_workers(workers or [DEFAULT_WORKERS])
     name = database_name(events)
     say(f"[{events:,} events over {days} days] fresh database {name}")
@@ -620,10 +713,13 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
             timed, took_too = time_increments(conn, say, events=events, days=days, seed=seed, count=increments,
                                               profile=profile)
             settled += took + took_too
+            settled += settle(conn)  # the reclassify run too finds autovacuum's work done
+            reclassify = time_reclassify(conn, say, events=stats.events + sum(i.events for i in timed),
+                                         profile=profile, restore=keep)
         return ScaleResult(
             database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
             generate_seconds=stats.seconds, settle_seconds=settled, parallel=parallel, increments=timed,
-            kept=keep, parallel_overridden_by=overridden)
+            kept=keep, reclassify=reclassify, parallel_overridden_by=overridden)
     finally:
         if not keep:
             drop_database(target, name)
@@ -669,6 +765,8 @@ INCREMENT_SHARE = Bound(must=0.01, goal=0.01, unit="%")     # one-day increment 
 INCREMENT_SHARE_AT = 10_000_000                             # ... at 10 M events
 INCREMENT_GROWTH = Bound(must=1.2, goal=1.0)                # increment growth ...
 GROWTH_HISTORY = 10.0                                       # ... when the history grows 10x
+RECLASSIFY_SHARE = Bound(must=0.5, goal=0.25, unit="")      # reclassify everything / full run ...
+RECLASSIFY_AT = 1_000_000                                   # ... at 1 M events
 PEAK_RSS_SPREAD = Bound(must=1.25, goal=1.1)                # largest / smallest per-scale peak RSS
 NEAR = 0.05                                                 # a scale "at" 1 M or 10 M events: within 5%
 
@@ -725,6 +823,19 @@ def _increment_targets(scales: list[ScaleResult]) -> list[Target]:
     return targets
 
 
+def _reclassify_targets(scales: list[ScaleResult]) -> list[Target]:
+    targets = []
+    for s in scales:
+        if s.reclassify is None or s.reclassify_over_full is None:
+            continue
+        notes = [_set_at(s.events, RECLASSIFY_AT)]
+        if s.reclassify.new_source_rows:
+            notes.append(f"ingested {s.reclassify.new_source_rows:,} new source rows: not a pure recompute")
+        targets.append(Target(f"reclassify / full @ {_short(s.events)}", RECLASSIFY_SHARE,
+                              s.reclassify_over_full, "; ".join(n for n in notes if n)))
+    return targets
+
+
 def _memory_targets(scales: list[ScaleResult]) -> list[Target]:
     memory = memory_growth(scales)
     if not memory:
@@ -736,7 +847,8 @@ def _memory_targets(scales: list[ScaleResult]) -> list[Target]:
 
 def evaluate_targets(scales: list[ScaleResult]) -> list[Target]:
     """Issue 16's targets for these measurements: reported, never enforced."""
-    return _full_targets(scales) + _increment_targets(scales) + _memory_targets(scales)
+    return (_full_targets(scales) + _increment_targets(scales) + _reclassify_targets(scales)
+            + _memory_targets(scales))
 
 
 def _short(n: int) -> str:
@@ -806,8 +918,17 @@ def _runs_table(result: BenchResult) -> Table:
     row("incremental run (median)", lambda s: _f(s.increment.seconds))
     row("each day's run", lambda s: " ".join(_f(i.phase.seconds) for i in s.increments))
     row("incremental / full", lambda s: f"{s.increment_over_full:.1%}")
+    if any(s.reclassify for s in result.scales):
+        runs.add_section()
+        stage_rows("recl", lambda s: s.reclassify.phase if s.reclassify else None)
+        row("reclassify everything", lambda s: _f(s.reclassify.phase.seconds) if s.reclassify else "")
+        row("new source rows (must be 0)", lambda s: f"{s.reclassify.new_source_rows:,}" if s.reclassify else "")
+        row("aliases recomputed", lambda s: f"{s.reclassify.aliases_recomputed:,}" if s.reclassify else "")
+        row("reclassify / full", lambda s: _f(s.reclassify_over_full))
     runs.add_section()
-    row("peak RSS full / incr (MB)", lambda s: f"{_f(s.full.peak_rss_mb, 0)} / {_f(s.increment.peak_rss_mb, 0)}")
+    row("peak RSS full / incr / recl (MB)", lambda s: " / ".join(
+        _f(peak, 0) for peak in (s.full.peak_rss_mb, s.increment.peak_rss_mb,
+                                 s.reclassify.phase.peak_rss_mb if s.reclassify else None)))
     return runs
 
 

@@ -17,7 +17,9 @@ from rich.console import Console
 from segment import STAGES
 from attrib import bench, projection
 from attrib.cli import main
+from attrib.demo_data import generate
 from conftest import SERVER, server_dsn
+from test_incremental_equals_full import snapshot
 
 
 def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
@@ -39,7 +41,7 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     [run] = report["runs"]
     assert run["events"] > 15_000 and run["increment"]["events"] > 0
     assert run["reference"]["seconds"] > 0 and run["reference"]["rows"] == run["events"]
-    for phase in ("full", "increment"):
+    for phase in ("full", "increment", "reclassify"):
         assert list(run[phase]["stages"]) == list(STAGES)
         assert all(stage["seconds"] > 0 for stage in run[phase]["stages"].values())
         assert run[phase]["seconds"] > 0
@@ -67,10 +69,18 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     assert run["parallel_overridden_by"] == [] or all("(" in f for f in run["parallel_overridden_by"])
     assert "workers 0: full / reference" in result.output
 
+    reclassify = run["reclassify"]
+    assert reclassify["new_source_rows"] == 0, "reclassifying reads no new source row"
+    assert reclassify["stages"]["ingest"]["rows_written"] == 0
+    assert reclassify["aliases_recomputed"] > 0, "every alias is recomputed"
+    assert reclassify["events"] == run["events"] + sum(day["events"] for day in days)
+    assert reclassify["source_class"] == {"name": bench.RECLASSIFY_SOURCE[0], "class": bench.RECLASSIFY_SOURCE[1]}
+    assert run["ratios"]["reclassify_over_full"] == reclassify["seconds"] / run["full"]["seconds"]
+    assert "reclassify / full" in result.output
     assert run["peak_rss_mb"] >= run["full"]["peak_rss_mb"]
 
     names = [t["name"] for t in report["targets"]]
-    assert names == ["full / reference @ 20 K", "increment / full @ 20 K"]
+    assert names == ["full / reference @ 20 K", "increment / full @ 20 K", "reclassify / full @ 20 K"]
     assert all({"must_reach", "goal", "goal_reached"} <= t.keys() for t in report["targets"])
 
     [measured], _disk = projection.load([path])
@@ -101,22 +111,25 @@ def test_the_reference_statement_is_frozen() -> None:
 # -- pure functions over constructed results ------------------------------------------
 
 
-def phase(seconds: float, peak: float | None = 75.0) -> bench.Phase:
-    """A run of `seconds`, all of them in its first stage (exact sums)."""
-    return bench.Phase([bench.StageTiming(stage, seconds if stage == STAGES[0] else 0.0, 10, 5, 0, 0)
+def phase(seconds: float, peak: float | None = 75.0, ingested: int = 0) -> bench.Phase:
+    """A run of `seconds`, all of them in its first stage (exact sums); the ingest took in `ingested` new rows."""
+    return bench.Phase([bench.StageTiming(stage, seconds if stage == STAGES[0] else 0.0, 10,
+                                          ingested if stage == "ingest" else 5, 0, 0)
                         for stage in STAGES], peak)
 
 
 def scale(events: int, *, full: float = 100.0, reference: float = 20.0, increment: float = 0.5,
-          peak: float | None = 75.0,
+          reclassify: float | None = 30.0, peak: float | None = 75.0, ingested: int = 0,
           workers0: tuple[float, float] | None = None) -> bench.ScaleResult:
     parallel = [bench.ParallelRun(2, reference, events, phase(full, peak), after_reset=False)]
     if workers0:
         parallel.append(bench.ParallelRun(0, workers0[0], events, phase(workers0[1], peak), after_reset=True))
+    recl = bench.Reclassify(phase(reclassify, peak, ingested), bench.RECLASSIFY_SOURCE, events + 2_000) \
+        if reclassify is not None else None
     return bench.ScaleResult(
         database="x", events=events, identifies=events // 10, days=365, seed=42, generate_seconds=1.0,
         settle_seconds=1.0, parallel=parallel, increments=[bench.Increment(1_000, 10, 0.1, phase(increment, peak))],
-        kept=False)
+        kept=False, reclassify=recl)
 
 
 def by_name(targets: list[bench.Target]) -> dict[str, bench.Target]:
@@ -178,6 +191,20 @@ def test_increment_growth_must_stay_within_1_2x_and_aims_at_1x() -> None:
     assert worse["increment growth 1 M -> 5 M"].note == "history only x5.0 (target is for x10)"
 
 
+def test_reclassify_is_judged_against_half_the_full_run_at_1m() -> None:
+    targets = by_name(bench.evaluate_targets([scale(1_000_000, full=100.0, reclassify=40.0)]))
+    recl = targets["reclassify / full @ 1 M"]
+    assert (recl.value, recl.status, recl.goal_reached, recl.note) == (0.4, "PASS", False, "")
+    assert (recl.bound.limit(recl.bound.must), recl.bound.limit(recl.bound.goal)) == ("<= 0.5", "<= 0.25")
+    assert by_name(bench.evaluate_targets([scale(1_000_000, full=100.0, reclassify=20.0)]))[
+        "reclassify / full @ 1 M"].goal_reached
+    slow = by_name(bench.evaluate_targets([scale(5_000_000, full=100.0, reclassify=60.0, ingested=7)]))
+    assert slow["reclassify / full @ 5 M"].status == "MISS"
+    assert slow["reclassify / full @ 5 M"].note == ("target is set at 1 M; "
+                                                    "ingested 7 new source rows: not a pure recompute")
+    assert not [t for t in bench.evaluate_targets([scale(1_000_000, reclassify=None)]) if "reclassify" in t.name]
+
+
 def test_peak_memory_must_stay_flat_across_scales() -> None:
     flat = by_name(bench.evaluate_targets([scale(1_000_000, peak=73.0), scale(10_000_000, peak=82.0)]))
     memory = flat["peak RSS 1 M -> 10 M"]
@@ -191,7 +218,7 @@ def test_peak_memory_must_stay_flat_across_scales() -> None:
 
 def test_one_scale_reports_no_growth_targets() -> None:
     names = [t.name for t in bench.evaluate_targets([scale(1_000_000)])]
-    assert names == ["full / reference @ 1 M", "increment / full @ 1 M"]
+    assert names == ["full / reference @ 1 M", "increment / full @ 1 M", "reclassify / full @ 1 M"]
 
 
 def constructed(scales: list[bench.ScaleResult]) -> bench.BenchResult:
@@ -211,15 +238,40 @@ def test_the_json_adds_fields_and_stays_readable_by_the_projection(tmp_path: Pat
     assert {"name", "goal", "value", "status", "note"} <= report["targets"][0].keys()
     assert [p["max_parallel_workers_per_gather"] for p in run["parallel"]] == [2, 0]
     assert run["ratios"]["full_over_reference_by_workers"] == {"2": 5.0, "0": 15.0}
+    assert run["reclassify"]["seconds"] == 30.0 and run["ratios"]["reclassify_over_full"] == 0.3
     assert report["memory"]["largest_over_smallest"] == 1.0
     measured, _disk = projection.load([path])
     assert [m.full_seconds for m in measured] == [100.0, 1000.0]
 
 
-def test_the_tables_show_both_workers_values_and_the_bounds() -> None:
+def test_the_tables_show_both_workers_values_and_the_reclassify_run() -> None:
     console = Console(record=True, width=200)
     bench.print_tables(constructed([scale(1_000_000, workers0=(8.0, 120.0))]), console)
     text = console.export_text()
-    for shown in ("workers 0: full / reference", "15.00x", "must reach", "goal met", "<= 10x", "<= 3x"):
+    for shown in ("workers 0: full / reference", "15.00x", "reclassify everything", "reclassify / full",
+                  "new source rows (must be 0)", "must reach", "goal met", "<= 10x", "<= 0.25"):
         assert shown in text, shown
 
+
+# -- the reclassify run on a small database ---------------------------------------------
+
+
+def test_reclassify_recomputes_everyone_changes_nothing_and_leaves_nothing_pending(
+        conn: psycopg.Connection) -> None:
+    generate(conn, schema=bench.SCHEMA, events=3_000, days=10, seed=7)
+    bench.time_stages(conn, lambda _: None, "full")
+    before = snapshot(conn)
+    fingerprint = bench.outputs_fingerprint(conn)
+
+    result = bench.time_reclassify(conn, lambda _: None, events=3_000, profile=False, restore=True)
+
+    assert [s.stage for s in result.phase.stages] == list(STAGES)
+    assert result.new_source_rows == 0
+    assert result.aliases_recomputed == conn.execute(
+        "SELECT count(DISTINCT alias_id) FROM partitioning.alias_months").fetchone()[0] > 0
+    assert snapshot(conn) == before, "a class no event matches changes no output"
+    assert bench.outputs_fingerprint(conn) == fingerprint
+    assert conn.execute("SELECT count(*) FROM attrib.source_classes WHERE name = %s",
+                        (bench.RECLASSIFY_SOURCE[0],)).fetchone()[0] == 0
+    after = bench.time_stages(conn, lambda _: None, "next")
+    assert [s.rows_written for s in after.stages if s.stage == "alias"] == [0], "no recompute left pending"
