@@ -34,7 +34,7 @@ test: db
 	bash scripts/test.sh
 
 bench: db
-	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365} $${SCALES:+--scales $$SCALES}
+	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365} --workers 0,2 $${SCALES:+--scales $$SCALES}
 
 bench-smoke: db
 	$(ATTRIB) bench --events 20000 --days 30
