@@ -9,3 +9,9 @@ CREATE UNLOGGED TABLE sessions_stages.ingest_agents (
 );
 COMMENT ON TABLE sessions_stages.ingest_agents IS
   'Ingest work table: the distinct user agents of the current load and whether each matches bot_user_agent_pattern';
+
+--  * sessions_stages.dirty_aliases at fillfactor 50: sessionize marks every
+--    row it recomputed (sessionized = true), after a first load every
+--    alias; with room left on each page the updates stay heap-only (HOT)
+--    instead of adding an index entry per row.
+ALTER TABLE sessions_stages.dirty_aliases SET (fillfactor = 50);

@@ -21,5 +21,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS sessions_stages.ingest_agents")
+    op.execute("ALTER TABLE sessions_stages.dirty_aliases RESET (fillfactor)")
     # the ingest steps of this revision read the table just dropped: an upgrade re-applies them
     op.execute("DELETE FROM attrib.deployed_procedures WHERE file_name LIKE '\\_ingest\\_%' OR file_name = 'ingest.sql'")

@@ -9,12 +9,27 @@ AS $$
 DECLARE
     v_changed bigint;
     v_count   bigint;
+    v_publishing bigint;
+    v_indexes text[];
 BEGIN
     DROP TABLE IF EXISTS pg_temp._publish_aliases;
     CREATE TEMP TABLE _publish_aliases ON COMMIT DROP AS
     SELECT d.alias_id FROM sessions_stages.dirty_aliases d WHERE d.sessionized;
     ALTER TABLE pg_temp._publish_aliases ADD PRIMARY KEY (alias_id);
     ANALYZE pg_temp._publish_aliases;
+
+    -- Replacing most of the outputs (a first load, --full, a changed
+    -- setting): their indexes are built again after the rows are in rather
+    -- than maintained row by row (attrib._drop_indexes). Rows are still
+    -- deleted, not truncated: a reader's older snapshot keeps seeing the
+    -- previous outputs, where after TRUNCATE it would see empty tables.
+    v_publishing := (SELECT count(*) FROM pg_temp._publish_aliases);
+    IF NOT attrib._is_few(v_publishing)
+       AND v_publishing * 2 >= (SELECT count(*) FROM sessions.user_session_counts) THEN
+        v_indexes := attrib._drop_indexes('sessions.all_sessions') || attrib._drop_indexes('sessions.useful_sessions')
+                     || attrib._drop_indexes('sessions.attribution') || attrib._drop_indexes('sessions.attribution_credit')
+                     || attrib._drop_indexes('sessions.user_session_counts');
+    END IF;
 
     DELETE FROM sessions.all_sessions o USING pg_temp._publish_aliases p WHERE o.alias_id = p.alias_id;
     GET DIAGNOSTICS v_changed = ROW_COUNT;
@@ -35,6 +50,9 @@ BEGIN
       JOIN pg_temp._publish_aliases p USING (alias_id);
     INSERT INTO sessions.user_session_counts SELECT s.* FROM sessions_stages.user_session_counts s
       JOIN pg_temp._publish_aliases p USING (alias_id);
+    IF v_indexes IS NOT NULL THEN
+        PERFORM attrib._build_indexes(v_indexes);
+    END IF;
 
     DELETE FROM sessions_stages.dirty_aliases d USING pg_temp._publish_aliases p WHERE d.alias_id = p.alias_id;
     TRUNCATE sessions_stages.all_sessions, sessions_stages.signups, sessions_stages.useful_sessions, sessions_stages.attribution,

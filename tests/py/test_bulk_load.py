@@ -1,0 +1,136 @@
+"""The bulk path of a first load and of `attrib run --full` (issue 16) leaves attrib as a deploy made it.
+
+Into empty tables, ingest drops the indexes of events, message_index and
+alias_months and builds them after the rows are in; a publish that replaces
+most outputs does the same with the outputs' indexes (attrib._drop_indexes,
+attrib._build_indexes). Whatever was attached to those tables must be there
+afterwards, named and defined as before: indexes, constraints, comments,
+grants, owners, the report views over them. These tests compare the catalog
+of a database after a first load and after a full rebuild with that of a
+fresh deploy, and read every output as the reader role.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import psycopg
+import pytest
+
+from segment import create_source, insert, run_stages
+
+SCHEMAS = ["attrib", "partitioning", "aliasing", "sessions", "sessions_stages"]
+T = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+
+# What a deploy attaches to attrib's tables, partitions aside (they follow the
+# months of data; their keys are checked on their own below).
+CATALOG = """
+SELECT 'relation', format('%%s %%s owner=%%s acl=%%s persistence=%%s comment=%%s', c.oid::regclass, c.relkind,
+       pg_get_userbyid(c.relowner), c.relacl, c.relpersistence, obj_description(c.oid, 'pg_class'))
+  FROM pg_class c
+ WHERE c.relnamespace::regnamespace::text = ANY (%(schemas)s) AND NOT c.relispartition
+   AND c.relkind IN ('r', 'p', 'v', 'S', 'i', 'I')
+UNION ALL
+SELECT 'index', format('%%s %%s', i.indexrelid::regclass, pg_get_indexdef(i.indexrelid))
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace::regnamespace::text = ANY (%(schemas)s) AND NOT c.relispartition
+UNION ALL
+SELECT 'constraint', format('%%s.%%s %%s comment=%%s', co.conrelid::regclass, co.conname, pg_get_constraintdef(co.oid),
+       obj_description(co.oid, 'pg_constraint'))
+  FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid
+ WHERE c.relnamespace::regnamespace::text = ANY (%(schemas)s) AND NOT c.relispartition
+UNION ALL
+SELECT 'column', format('%%s.%%s %%s comment=%%s', a.attrelid::regclass, a.attname, format_type(a.atttypid, a.atttypmod),
+       col_description(a.attrelid, a.attnum))
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace::regnamespace::text = ANY (%(schemas)s) AND NOT c.relispartition
+   AND c.relkind IN ('r', 'p', 'v') AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT 'view', format('%%s %%s', c.oid::regclass, pg_get_viewdef(c.oid))
+  FROM pg_class c
+ WHERE c.relnamespace::regnamespace::text = ANY (%(schemas)s) AND c.relkind = 'v'
+ORDER BY 1, 2
+"""
+
+
+def catalog(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return conn.execute(CATALOG, {"schemas": SCHEMAS}).fetchall()
+
+
+def key_oids(conn: psycopg.Connection) -> tuple[int, int]:
+    """The oids of the events' and the sessions' primary keys: new ones mean the bulk path built them again."""
+    return conn.execute("SELECT 'partitioning.events_pkey'::regclass::oid, "
+                        "'sessions.all_sessions_pkey'::regclass::oid").fetchone()
+
+
+def page(id_: str, anonymous_id: str, at: datetime, url: str = "https://shop.example.com/") -> dict:
+    return {"id": id_, "anonymous_id": anonymous_id, "timestamp": at, "received_at": at, "uuid_ts": at, "url": url}
+
+
+@pytest.fixture
+def loaded(conn: psycopg.Connection) -> psycopg.Connection:
+    """Two visitors, one of them signs up, over two months: a first load's worth, by hand."""
+    create_source(conn, with_uuid_ts=True)
+    insert(conn, "pages", [page("p1", "anon-a", T, "https://shop.example.com/?utm_source=google&utm_medium=cpc"),
+                           page("p2", "anon-a", T + timedelta(days=40)),
+                           page("p3", "anon-b", T + timedelta(hours=1))])
+    insert(conn, "tracks", [{"id": "t1", "anonymous_id": "anon-a", "user_id": "user-1", "event": "Signed Up",
+                             "timestamp": T + timedelta(days=40, minutes=5), "uuid_ts": T + timedelta(days=40),
+                             "received_at": T + timedelta(days=40, minutes=5)}])
+    return conn
+
+
+def test_a_first_load_leaves_the_catalog_as_a_fresh_deploy(loaded: psycopg.Connection) -> None:
+    fresh, keys = catalog(loaded), key_oids(loaded)
+    run_stages(loaded)
+    assert loaded.execute("SELECT count(*) FROM partitioning.events").fetchone()[0] == 4
+    assert all(new != old for new, old in zip(key_oids(loaded), keys))
+    assert catalog(loaded) == fresh
+
+
+def test_a_full_rebuild_leaves_the_catalog_as_a_fresh_deploy(loaded: psycopg.Connection) -> None:
+    fresh = catalog(loaded)
+    run_stages(loaded)
+    keys = key_oids(loaded)
+    loaded.execute("SELECT attrib.reset()")
+    run_stages(loaded)
+    assert loaded.execute("SELECT count(*) FROM sessions.all_sessions").fetchone()[0] == 3
+    assert all(new != old for new, old in zip(key_oids(loaded), keys))
+    assert catalog(loaded) == fresh
+
+
+def test_every_events_partition_has_its_primary_key_after_a_first_load(loaded: psycopg.Connection) -> None:
+    run_stages(loaded)
+    partitions_without_key = loaded.execute("""
+        SELECT i.inhrelid::regclass::text
+          FROM pg_inherits i
+         WHERE i.inhparent = 'partitioning.events'::regclass
+           AND NOT EXISTS (SELECT FROM pg_index x
+                            JOIN pg_inherits xi ON xi.inhrelid = x.indexrelid
+                           WHERE x.indrelid = i.inhrelid AND x.indisprimary AND x.indisvalid
+                             AND xi.inhparent = 'partitioning.events_pkey'::regclass)""").fetchall()
+    assert partitions_without_key == []
+
+
+def test_the_rebuilt_primary_key_refuses_a_second_copy_of_an_event(loaded: psycopg.Connection) -> None:
+    run_stages(loaded)
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        loaded.execute("INSERT INTO partitioning.events SELECT * FROM partitioning.events LIMIT 1")
+
+
+def test_the_reader_reads_every_output_and_report_after_a_full_rebuild(loaded: psycopg.Connection) -> None:
+    run_stages(loaded)
+    loaded.execute("SELECT attrib.reset()")
+    run_stages(loaded)
+    reader = loaded.execute("SELECT role_name FROM attrib.roles WHERE kind = 'reader'").fetchone()[0]
+    relations = [r[0] for r in loaded.execute(
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relnamespace = 'sessions'::regnamespace "
+        "AND c.relkind IN ('r', 'v') ORDER BY 1").fetchall()]
+    assert "sessions.all_sessions" in relations and "sessions.conversions_by_channel" in relations
+    loaded.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(reader)))
+    try:
+        for relation in relations:
+            loaded.execute(f"SELECT count(*) FROM {relation}").fetchone()
+        assert loaded.execute("SELECT count(*) FROM sessions.attribution").fetchone()[0] == 1
+    finally:
+        loaded.execute("RESET ROLE")
