@@ -20,16 +20,37 @@ DECLARE
     v_bulk    boolean;
     v_keys    text[];
 BEGIN
+    v_bulk := NOT attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch))
+              AND NOT EXISTS (SELECT FROM partitioning.events)
+              AND NOT EXISTS (SELECT FROM partitioning.message_index)
+              AND NOT EXISTS (SELECT FROM partitioning.alias_months);
+
+    -- A first load writes each event once, under its owner: the owners the
+    -- alias stage would find (SPEC 3: the user of the earliest pair, from
+    -- identifies and from events carrying both ids; ties to the smallest
+    -- user id) are known now, instead of moving every identified device's
+    -- events there afterwards. The alias stage then finds them in place.
+    DROP TABLE IF EXISTS pg_temp._ingest_owners;
+    CREATE TEMP TABLE _ingest_owners ON COMMIT DROP AS
+    SELECT DISTINCT ON (p.anonymous_id) p.anonymous_id, p.user_id
+      FROM (SELECT ip.anonymous_id, ip.user_id, ip.first_seen FROM aliasing.identify_pairs ip
+            UNION ALL
+            SELECT w.anonymous_id, w.user_id, w.event_ts FROM pg_temp._ingest_winners w
+             WHERE w.anonymous_id IS NOT NULL AND w.user_id IS NOT NULL AND w.anonymous_id <> w.user_id) p
+     WHERE v_bulk
+     ORDER BY p.anonymous_id, p.first_seen, p.user_id COLLATE "C";
+
     DROP TABLE IF EXISTS pg_temp._ingest_new;
     -- A day's anonymous ids look up their owners one by one: hashing all
     -- owners instead grows with history (70 ms of a 0.7 s increment at 10 M).
-    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch)));
+    PERFORM attrib._plan_for_few(NOT v_bulk AND attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch)));
     CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
-    SELECT coalesce(w.user_id, o.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind, w.event,
-           w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.referrer, w.utm_source, w.utm_medium,
-           w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
+    SELECT coalesce(w.user_id, o.user_id, po.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind,
+           w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.referrer, w.utm_source,
+           w.utm_medium, w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
       FROM pg_temp._ingest_winners w
-      LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL;
+      LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL
+      LEFT JOIN pg_temp._ingest_owners po ON po.anonymous_id = w.anonymous_id AND w.user_id IS NULL;
     PERFORM attrib._plan_for_few(false);
 
     -- Every month the new events fall in gets its partition first, so the
@@ -50,10 +71,6 @@ BEGIN
     SELECT m.month, m.rows FROM pg_temp._ingest_months m
     ON CONFLICT (month) DO UPDATE SET rows = mw.rows + EXCLUDED.rows;
 
-    v_bulk := NOT attrib._is_few((SELECT sum(m.rows) FROM pg_temp._ingest_months m)::bigint)
-              AND NOT EXISTS (SELECT FROM partitioning.events)
-              AND NOT EXISTS (SELECT FROM partitioning.message_index)
-              AND NOT EXISTS (SELECT FROM partitioning.alias_months);
     IF v_bulk THEN
         v_keys := attrib._drop_indexes('partitioning.events') || attrib._drop_indexes('partitioning.message_index')
                   || attrib._drop_indexes('partitioning.alias_months');
