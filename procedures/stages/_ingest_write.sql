@@ -20,7 +20,7 @@ DECLARE
     v_bulk    boolean;
     v_keys    text[];
 BEGIN
-    v_bulk := NOT attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch))
+    v_bulk := attrib._is_bulk((SELECT count(*) FROM pg_temp._ingest_batch))
               AND NOT EXISTS (SELECT FROM partitioning.events)
               AND NOT EXISTS (SELECT FROM partitioning.message_index)
               AND NOT EXISTS (SELECT FROM partitioning.alias_months);

@@ -9,7 +9,6 @@ AS $$
 DECLARE
     v_changed bigint;
     v_count   bigint;
-    v_publishing bigint;
     v_indexes text[];
 BEGIN
     DROP TABLE IF EXISTS pg_temp._publish_aliases;
@@ -18,14 +17,12 @@ BEGIN
     ALTER TABLE pg_temp._publish_aliases ADD PRIMARY KEY (alias_id);
     ANALYZE pg_temp._publish_aliases;
 
-    -- Replacing most of the outputs (a first load, --full, a changed
-    -- setting): their indexes are built again after the rows are in rather
-    -- than maintained row by row (attrib._drop_indexes). Rows are still
-    -- deleted, not truncated: a reader's older snapshot keeps seeing the
-    -- previous outputs, where after TRUNCATE it would see empty tables.
-    v_publishing := (SELECT count(*) FROM pg_temp._publish_aliases);
-    IF NOT attrib._is_few(v_publishing)
-       AND v_publishing * 2 >= (SELECT count(*) FROM sessions.user_session_counts) THEN
+    -- Into empty outputs (a first load) the indexes are built again after
+    -- the rows are in rather than maintained row by row (attrib._drop_indexes).
+    -- Only into empty ones: dropping an index locks its table, and readers
+    -- of outputs that exist must go on reading them while a run publishes.
+    IF attrib._is_bulk((SELECT count(*) FROM sessions_stages.all_sessions))
+       AND NOT EXISTS (SELECT FROM sessions.all_sessions) AND NOT EXISTS (SELECT FROM sessions.user_session_counts) THEN
         v_indexes := attrib._drop_indexes('sessions.all_sessions') || attrib._drop_indexes('sessions.useful_sessions')
                      || attrib._drop_indexes('sessions.attribution') || attrib._drop_indexes('sessions.attribution_credit')
                      || attrib._drop_indexes('sessions.user_session_counts');
