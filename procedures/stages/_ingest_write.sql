@@ -19,8 +19,10 @@ DECLARE
     v_written bigint;
     v_bulk    boolean;
     v_keys    text[];
+    v_batch   bigint;  -- rows read: one count of the batch decides both the bulk way and the plan
 BEGIN
-    v_bulk := attrib._is_bulk((SELECT count(*) FROM pg_temp._ingest_batch))
+    v_batch := (SELECT count(*) FROM pg_temp._ingest_batch);
+    v_bulk := attrib._is_bulk(v_batch)
               AND NOT EXISTS (SELECT FROM partitioning.events)
               AND NOT EXISTS (SELECT FROM partitioning.message_index)
               AND NOT EXISTS (SELECT FROM partitioning.alias_months);
@@ -43,7 +45,7 @@ BEGIN
     DROP TABLE IF EXISTS pg_temp._ingest_new;
     -- A day's anonymous ids look up their owners one by one: hashing all
     -- owners instead grows with history (70 ms of a 0.7 s increment at 10 M).
-    PERFORM attrib._plan_for_few(NOT v_bulk AND attrib._is_few((SELECT count(*) FROM pg_temp._ingest_batch)));
+    PERFORM attrib._plan_for_few(NOT v_bulk AND attrib._is_few(v_batch));
     CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
     SELECT coalesce(w.user_id, o.user_id, po.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind,
            w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.referrer, w.utm_source,
