@@ -153,8 +153,14 @@ def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_r
     if result.changed:
         err(f"deployed to {db.mask_dsn(target)}: revision {result.revision_before or 'none'} -> "
             f"{result.revision_after}; procedures applied: {len(result.procedures_applied)}")
+    elif result.source_actions:
+        err(f"{db.mask_dsn(target)} is at revision {result.revision_after}; no procedure changed")
     else:
         err(f"{db.mask_dsn(target)} is up to date (revision {result.revision_after}); nothing to do")
+    for action in result.source_actions:
+        err(f"source: {action}")
+    if grant_source and not result.source_actions:
+        err("source: nothing new to grant or index")
 
 
 main.add_command(deploy_cmd, name="deploy")

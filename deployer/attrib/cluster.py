@@ -1,9 +1,11 @@
 """A throwaway local PostgreSQL 15 cluster for the demo, the tests and benchmarks.
 
 It lives in the project (`.pgdata/`, ignored by git), listens on 127.0.0.1
-only, trusts local connections and preloads pg_cron. It is for development:
-fsync is off, so a crash of the machine can lose it. Never point it at data
-you care about.
+only and preloads pg_cron. It trusts the superuser and Unix sockets, but
+attrib's runner and the reader's logins give a scram password over TCP, as
+on a production server, so the tests log in the way users do (HBA below).
+It is for development: fsync is off, so a crash of the machine can lose it.
+Never point it at data you care about.
 """
 
 from __future__ import annotations
@@ -47,6 +49,16 @@ SETTINGS = {
     "timezone": "'UTC'",
     "log_min_messages": "warning",
 }
+
+# pg_cron connects to the jobs' database as the runner: through the socket
+# directory (cron.host, set at initdb), which HBA trusts, as a production
+# server would trust it through a pg_hba line or .pgpass (README, Security).
+HBA = """# attrib's local development cluster (written by `attrib db up`)
+local all all                           trust
+host  all postgres                      127.0.0.1/32 trust
+host  all attrib_runner,+attrib_reader  127.0.0.1/32 scram-sha-256
+host  all all                           127.0.0.1/32 trust
+"""
 
 
 @dataclass(frozen=True)
@@ -145,15 +157,46 @@ def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-ty
                 f"port {cluster.port} on 127.0.0.1 is already taken by another server, so the local cluster "
                 f"({cluster.datadir}) cannot start.\n"
                 f"HINT: pick a free port, e.g. export ATTRIB_PGPORT={cluster.port + 1} (or --port), and run again.")
+        _write_hba(cluster)
+        _add_cron_host(cluster)
         log(f"starting PostgreSQL 15 on 127.0.0.1:{cluster.port}")
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-l", str(cluster.datadir / "server.log"),
               "-w", "-t", "60", "start"], f"pg_ctl start (see {cluster.datadir}/server.log)")
+    else:  # running, perhaps made by an older attrib: bring its configuration up to date
+        hba_changed = _write_hba(cluster)
+        if _add_cron_host(cluster):
+            _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-m", "fast", "-w", "restart",
+                  "-l", str(cluster.datadir / "server.log")], "pg_ctl restart")
+        elif hba_changed:
+            _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "reload"], "pg_ctl reload")
     create_database(cluster, DEFAULT_DATABASE)
     # pg_cron's scheduler lives in cron.database_name; its jobs may target any
     # database of the cluster (cron.schedule_in_database).
     with psycopg.connect(cluster.dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
     return cluster.dsn
+
+
+def _add_cron_host(cluster: Cluster) -> bool:
+    """Point pg_cron at the socket directory where postgresql.conf does not yet; True when it was added."""
+    path = cluster.datadir / "postgresql.conf"
+    conf = subprocess.run(_as_owner(["cat", str(path)]), capture_output=True, text=True).stdout
+    if "\ncron.host" in conf:
+        return False
+    _run(["sh", "-c", f"echo \"cron.host = '{cluster.datadir}'\" >> '{path}'"], "writing postgresql.conf")
+    return True
+
+
+def _write_hba(cluster: Cluster) -> bool:
+    """Write HBA into the cluster's pg_hba.conf; True when it changed (a cluster made by an older attrib)."""
+    path = cluster.datadir / "pg_hba.conf"
+    proc = subprocess.run(_as_owner(["cat", str(path)]), capture_output=True, text=True)
+    if proc.returncode == 0 and proc.stdout == HBA:
+        return False
+    write = subprocess.run(_as_owner(["tee", str(path)]), input=HBA, capture_output=True, text=True)
+    if write.returncode != 0:
+        raise AttribError(f"writing {path} failed:\n{write.stderr.strip()}")
+    return True
 
 
 def create_database(cluster: Cluster, name: str, *, fresh: bool = False) -> str:

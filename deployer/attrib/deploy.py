@@ -26,6 +26,7 @@ class DeployResult:
     revision_after: str | None
     procedures_applied: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    source_actions: list[str] = field(default_factory=list)  # what --grant-source did (attrib._grant_source)
 
     @property
     def changed(self) -> bool:
@@ -76,9 +77,11 @@ def upgrade(dsn: str, roles: dict[str, str | None] | None = None, grant_source: 
         cfg.attributes["roles"] = roles or {}
         command.upgrade(cfg, "head")
         if grant_source:
-            connection.exec_driver_sql("SELECT attrib._grant_source()")
+            cfg.attributes["source_actions"] = list(
+                connection.exec_driver_sql("SELECT s FROM attrib._grant_source() s").scalars())
 
-    result, _ = _with_connection(dsn, action)
+    result, cfg = _with_connection(dsn, action)
+    result.source_actions = list(cfg.attributes.get("source_actions", []))
     return result
 
 

@@ -94,12 +94,21 @@ def timing_table(result: RunResult) -> Table:
     return table
 
 
+def nothing_published(result: RunResult) -> bool:
+    """Whether the run's attribute stage ran and replaced no published row (its `written` is 0).
+
+    Ingest writing nothing is not enough: a run can publish a failed run's
+    work, or recompute everyone after a settings change, with no new event.
+    """
+    attribute = next((s for s in result.stages if s.stage == "attribute" and s.status == "ok"), None)
+    return attribute is not None and attribute.rows_written == 0
+
+
 def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
     """The result on stdout: one JSON document, or the timing table."""
     if as_json:
         click.echo(json.dumps(result.to_dict(), default=str))
     elif result.run_id is not None:  # no table when the run never started (busy, not deployed)
         console.print(timing_table(result))
-        ingest = next((s for s in result.stages if s.stage == "ingest"), None)
-        if result.status == "ok" and ingest is not None and not ingest.rows_written:
+        if result.status == "ok" and nothing_published(result):
             console.print("No new data since the last run: the outputs are unchanged.", highlight=False)

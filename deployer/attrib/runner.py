@@ -172,6 +172,19 @@ class RunSession:
             self.conn = None
 
 
+def _superuser_and_runner(conn: psycopg.Connection) -> tuple[str | None, str | None]:
+    """The superuser this run connected as and the runner role to name instead; (None, None) for anyone else.
+
+    Only a superuser reads attrib.roles here: the runner and other logins have no right to it.
+    """
+    superuser = conn.execute("SELECT r.rolname::text FROM pg_catalog.pg_roles r "
+                             " WHERE r.rolname = current_user AND r.rolsuper").fetchone()
+    if superuser is None:
+        return None, None
+    runner = conn.execute("SELECT x.role_name FROM attrib.roles x WHERE x.kind = 'runner'").fetchone()
+    return superuser[0], runner[0] if runner else None
+
+
 def stage_names(conn: psycopg.Connection) -> list[str]:
     """The stages in run order, as the database defines them (attrib._run_stages())."""
     return list(conn.execute("SELECT attrib._run_stages()").fetchone()[0])
@@ -219,10 +232,7 @@ def run(dsn: str, *, stage: str | None = None, full: bool = False,
             return _finish(result, started, exc)
         conn = session.ensure()
         result.database = conn.info.dbname
-        result.superuser, result.runner_role = conn.execute(
-            "SELECT CASE WHEN r.rolsuper THEN r.rolname::text END, "
-            "       (SELECT x.role_name FROM attrib.roles x WHERE x.kind = 'runner') "
-            "  FROM pg_catalog.pg_roles r WHERE r.rolname = current_user").fetchone()
+        result.superuser, result.runner_role = _superuser_and_runner(conn)
         stages = plan(stage_names(conn), stage, full)
         result.run_id = conn.execute("SELECT nextval('attrib.run_id_seq')").fetchone()[0]
         for name in stages:

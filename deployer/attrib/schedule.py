@@ -115,10 +115,12 @@ def _connect_cron(location: CronLocation) -> psycopg.Connection:
     conn = db.connect(location.dsn)
     found = conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_cron'").fetchone()
     if not found:
+        database = conn.info.dbname  # read before closing: a closed connection answers nothing (08000)
         conn.close()
         raise AttribError(
-            f"pg_cron runs in database {conn.info.dbname} (cron.database_name) but the extension is not "
-            "created there\nHINT: as a superuser, in that database: CREATE EXTENSION pg_cron;")
+            f"pg_cron runs in database {database} (cron.database_name) but the extension is not "
+            f"created there\nHINT: as a superuser: psql -d {database} -c 'CREATE EXTENSION pg_cron;' "
+            "then `attrib schedule` again.")
     return conn
 
 

@@ -21,7 +21,6 @@ SET extra_float_digits = 1
 AS $$
 DECLARE
     v_half_life    interval := attrib.setting_interval('time_decay_half_life');
-    v_count        bigint;
 BEGIN
     rows_rejected := 0;
     rows_duplicated := 0;
@@ -57,7 +56,6 @@ BEGIN
       LEFT JOIN LATERAL (SELECT s.* FROM sessions_stages.all_sessions s
                           WHERE s.alias_id = su.alias_id AND s.session_number <= su.k AND s.is_paid
                           ORDER BY s.session_number DESC LIMIT 1) la ON true;
-    GET DIAGNOSTICS rows_written = ROW_COUNT;
 
     -- Multi-touch credit over sessions 1..k; only sessions that get credit have a row.
     INSERT INTO sessions_stages.attribution_credit (alias_id, session_id, session_number, model, credit)
@@ -85,12 +83,12 @@ BEGIN
            ('time_decay', t.decay / t.decay_total)) AS m(model, credit)
      -- SPEC 8: a credit of 0 or below 1e-12 has no row (time_decay's sessions months before signup)
      WHERE m.credit >= 1e-12;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    rows_written := rows_written + v_count;
 
-    PERFORM attrib._publish();
-    -- revenue changes without events changing: every run reads it again, against the outputs just published
-    PERFORM attrib._load_revenue();
+    -- rows_written: the published rows this run replaced, the revenue rows
+    -- included (revenue changes without events changing: every run reads it
+    -- again, against the outputs just published). 0 tells the user nothing changed.
+    rows_written := attrib._publish();
+    rows_written := rows_written + attrib._load_revenue();
 END
 $$;
 COMMENT ON FUNCTION attrib.attribute(bigint) IS

@@ -8,7 +8,8 @@
 --          the private functions they call, SELECT on the run log. It is
 --          not a member of owner, so it cannot rewrite the functions that
 --          a superuser may later execute.
---   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, nothing
+--   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, and on
+--          the run log with the run-lease holder (attrib status), nothing
 --          else (not events, rejects, settings or identities).
 --
 -- Names default to what attrib.roles holds, else attrib_owner,
@@ -121,7 +122,18 @@ BEGIN
         UNION ALL
         SELECT format('GRANT USAGE ON SEQUENCE attrib.run_id_seq TO %I', v_runner)
          WHERE NOT has_sequence_privilege(v_runner, 'attrib.run_id_seq', 'USAGE')
-        -- the reader reads every output and report
+        -- the reader reads every output and report, and how the runs went (attrib status)
+        UNION ALL
+        SELECT format('GRANT USAGE ON SCHEMA attrib TO %I', v_reader)
+         WHERE NOT has_schema_privilege(v_reader, 'attrib', 'USAGE')
+        UNION ALL
+        SELECT format('GRANT SELECT ON %s TO %I', r, v_reader)
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs']) r WHERE NOT has_table_privilege(v_reader, r, 'SELECT')
+        UNION ALL
+        SELECT format('GRANT EXECUTE ON ROUTINE %s TO %I', p.oid::regprocedure, v_reader)
+          FROM pg_proc p
+         WHERE p.pronamespace = 'attrib'::regnamespace AND p.proname = '_run_holder'
+           AND NOT has_function_privilege(v_reader, p.oid, 'EXECUTE')
         UNION ALL
         SELECT format('GRANT SELECT ON %I.%I TO %I', n.nspname, c.relname, v_reader)
           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

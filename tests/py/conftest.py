@@ -12,6 +12,8 @@ from typing import Iterator
 
 import psycopg
 import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from attrib import deploy
 
@@ -20,10 +22,28 @@ TEMPLATE = os.environ.get("ATTRIB_TEST_TEMPLATE", "attrib_test_template")
 # Test databases sort text by ICU's English rules, not byte order, so any
 # ordering that forgets COLLATE "C" (SPEC: byte order) shows up as a failure.
 NON_C_LOCALE = "LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8' TEMPLATE template0"
+# The test cluster asks attrib's runner and every reader login for a scram
+# password over TCP (attrib.cluster.HBA); the tests give their logins this one.
+LOGIN_PASSWORD = "attrib-test-login"
 
 
 def server_dsn(database: str) -> str:
     return f"{SERVER}/{database}"
+
+
+def login_dsn(dsn: str, role: str, password: str = LOGIN_PASSWORD) -> str:
+    """`dsn` logged in as `role` with its password: how the runner and a BI tool connect."""
+    return make_conninfo(dsn, user=role, password=password)
+
+
+def create_login(dsn: str, name: str, *, member_of: str | None = None) -> str:
+    """A LOGIN role with the tests' scram password (and membership in `member_of`); its DSN."""
+    with psycopg.connect(dsn, autocommit=True) as c:
+        c.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(sql.Identifier(name),
+                                                                     sql.Literal(LOGIN_PASSWORD)))
+        if member_of:
+            c.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(member_of), sql.Identifier(name)))
+    return login_dsn(dsn, name)
 
 
 def _admin() -> psycopg.Connection:
@@ -36,6 +56,8 @@ def template_db() -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{TEMPLATE}" {NON_C_LOCALE}')
     deploy.upgrade(server_dsn(TEMPLATE))
+    with _admin() as conn:  # as README, Security: the runner logs in with a password
+        conn.execute(sql.SQL("ALTER ROLE attrib_runner PASSWORD {}").format(sql.Literal(LOGIN_PASSWORD)))
     return TEMPLATE
 
 

@@ -29,6 +29,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from conftest import create_login
 from segment import create_source, grant_to_attrib, insert, run_stages
 
 UTC = timezone.utc
@@ -261,9 +262,9 @@ REPORTS = ("signups_by_week", "conversions_by_channel", "retention_by_first_touc
 @pytest.fixture
 def reader(example: psycopg.Connection, dsn: str) -> Iterator[psycopg.Connection]:
     name = f"bi_{uuid.uuid4().hex[:8]}"
-    example.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE attrib_reader").format(sql.Identifier(name)))
+    reader_dsn = create_login(dsn, name, member_of="attrib_reader")
     try:
-        with psycopg.connect(dsn, user=name, autocommit=True) as c:
+        with psycopg.connect(reader_dsn, autocommit=True) as c:
             yield c
     finally:
         example.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))

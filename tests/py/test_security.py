@@ -19,6 +19,7 @@ import pytest
 from psycopg import sql
 
 from attrib import deploy
+from conftest import create_login, login_dsn
 from attrib.paths import project_root
 from run_helpers import BackgroundCall, attrib, gone, inject, signups, sleeping, wait_for, with_source
 from segment import create_source, insert
@@ -57,8 +58,7 @@ def fire_body(role: str, what: str) -> str:
 def reader_login(dsn: str) -> Iterator[str]:
     """A BI tool's login, granted attrib's reader role."""
     name = f"bi_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(dsn, autocommit=True) as c:
-        c.execute(sql.SQL("CREATE ROLE {} LOGIN IN ROLE attrib_reader").format(sql.Identifier(name)))
+    create_login(dsn, name, member_of="attrib_reader")
     yield name
     with psycopg.connect(dsn, autocommit=True) as c:
         c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
@@ -74,7 +74,8 @@ def is_superuser(conn: psycopg.Connection, role: str) -> bool:
 
 def as_role(dsn: str, role: str, **options: str) -> psycopg.Connection:
     extra = " ".join(f"-c {k}={v}" for k, v in options.items())
-    return psycopg.connect(dsn, user=role, autocommit=True, **({"options": extra} if extra else {}))
+    # roles the cluster trusts ignore the password; the runner and reader logins need it
+    return psycopg.connect(login_dsn(dsn, role), autocommit=True, **({"options": extra} if extra else {}))
 
 
 # -- a cast on a source column's type -----------------------------------------------
