@@ -66,16 +66,19 @@ def _with_connection(dsn: str, action: Callable[[Config, object], None]) -> tupl
     return result, cfg
 
 
-def upgrade(dsn: str, roles: dict[str, str | None] | None = None, grant_source: bool = False) -> DeployResult:
+def upgrade(dsn: str, roles: dict[str, str | None] | None = None, grant_source: bool = False,
+            revision: str = "head") -> DeployResult:
     """Migrate to head, apply changed procedures and grant the roles, in one transaction.
 
     `roles` names the owner, runner and reader roles (None: keep the
     deployed names, else the defaults). `grant_source` also lets attrib read
     the source tables and indexes their load time (attrib._grant_source).
+    `revision` stops at an earlier revision, with no procedures (the upgrade
+    tests use it to build the database an older release left).
     """
     def action(cfg: Config, connection) -> None:
         cfg.attributes["roles"] = roles or {}
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
         if grant_source:
             cfg.attributes["source_actions"] = list(
                 connection.exec_driver_sql("SELECT s FROM attrib._grant_source() s").scalars())

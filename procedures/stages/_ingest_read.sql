@@ -139,8 +139,10 @@ BEGIN
              CROSS JOIN LATERAL (
                    SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %20$s,
                                    false) AS oversized,
-                          (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f)
-                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f)) IS TRUE AS forgotten) x
+                          -- typed (SPEC 2): a user id never matches anonymous_id, nor the reverse
+                          (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'anonymous_id')
+                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id'))
+                          IS TRUE AS forgotten) x
              CROSS JOIN LATERAL (
                    SELECT CASE
                        WHEN %2$L = 'identify' THEN NULL

@@ -294,7 +294,7 @@ def test_forget_dry_run_changes_nothing(source: psycopg.Connection, dsn: str) ->
     source.execute("CALL attrib.run_attribution()")
     result = attrib("forget", "user-1", "--dry-run", "--dsn", dsn)
     assert result.exit_code == 0
-    assert "would forget 2 ids (the user and its devices): 2 events" in result.stdout
+    assert "would forget 2 ids (the user and the devices it owns): 2 events" in result.stdout
     assert ids_anywhere(source) > 0
     assert source.execute("SELECT count(*) FROM attrib.forgotten").fetchone() == (0,)
 
@@ -310,3 +310,53 @@ def test_a_forgotten_user_never_comes_back(source: psycopg.Connection, rebuild: 
     assert reasons(source)["p3"] == "forgotten"
     assert accounted(source, "pages") == (3, 3)
     assert source.execute("SELECT alias_id FROM sessions.all_sessions").fetchall() == [("anon-2",)]
+
+
+def impostor(conn: psycopg.Connection) -> None:
+    """user-1 signs up on anon-1; then a visitor identifies as mallory, sending user-1's id as its device id."""
+    visitor(conn)
+    later = T + timedelta(hours=2)
+    insert(conn, "identifies", [{"id": "i-m", "anonymous_id": "user-1", "user_id": "mallory",
+                                 "timestamp": later, "received_at": later}])
+    insert(conn, "pages", [page("pm", anonymous_id="user-1", ts=later, user_id="mallory")])
+
+
+def test_forgetting_a_visitor_leaves_the_user_whose_id_it_sent_as_a_device_intact(source: psycopg.Connection,
+                                                                                 dsn: str) -> None:
+    impostor(source)
+    source.execute("CALL attrib.run_attribution()")
+    before = source.execute("SELECT * FROM sessions.attribution WHERE alias_id = 'user-1'").fetchall()
+    assert before
+    assert attrib("forget", "mallory", "--dsn", dsn).exit_code == 0
+    assert source.execute("SELECT kind, id FROM attrib.forgotten ORDER BY 1, 2").fetchall() == [
+        ("anonymous_id", "user-1"), ("user_id", "mallory")]
+    assert source.execute("SELECT * FROM sessions.attribution WHERE alias_id = 'user-1'").fetchall() == before
+    # user-1 keeps coming back as a user id; the device id mallory sent stays forgotten
+    later = T + timedelta(hours=3)
+    insert(source, "tracks", [{"id": "t2", "anonymous_id": "anon-1", "user_id": "user-1", "event": "x",
+                               "timestamp": later, "received_at": later}])
+    insert(source, "pages", [page("pm2", anonymous_id="user-1", ts=later)])
+    source.execute("CALL attrib.run_attribution()")
+    got = reasons(source)
+    assert "t2" not in got and got["pm2"] == "forgotten"
+    assert source.execute("SELECT count(*) FROM partitioning.events WHERE user_id = 'user-1'").fetchone() == (2,)
+    assert source.execute("SELECT * FROM sessions.attribution WHERE alias_id = 'user-1'").fetchall() == before
+
+
+def test_forget_records_only_the_devices_the_user_owns(source: psycopg.Connection) -> None:
+    visitor(source)
+    later = T + timedelta(hours=2)  # user-2 identifies on user-1's device later: anon-1 stays user-1's
+    insert(source, "identifies", [{"id": "i2", "anonymous_id": "anon-1", "user_id": "user-2",
+                                   "timestamp": later, "received_at": later}])
+    source.execute("CALL attrib.run_attribution()")
+    source.execute("SELECT attrib.forget('user-2')")
+    assert source.execute("SELECT kind, id FROM attrib.forgotten ORDER BY 1, 2").fetchall() == [("user_id", "user-2")]
+    assert source.execute("SELECT alias_id FROM sessions.attribution").fetchall() == [("user-1",)]
+
+
+def test_forget_refuses_an_id_longer_than_max_id_length(source: psycopg.Connection, dsn: str) -> None:
+    result = attrib("forget", "x" * 4000, "--dsn", dsn)
+    assert result.exit_code == 2
+    assert "22023" in result.stderr and "max_id_length" in result.stderr
+    assert "54000" not in result.stderr
+    assert source.execute("SELECT count(*) FROM attrib.forgotten").fetchone() == (0,)

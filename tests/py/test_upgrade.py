@@ -91,3 +91,13 @@ def test_a_removed_procedure_file_takes_its_function_along(first_release: str) -
         assert c.execute("SELECT to_regprocedure('attrib._run_lock_key()')").fetchone() == (None,)
         assert c.execute("SELECT count(*) FROM attrib.deployed_procedures "
                          "WHERE file_name = '_run_lock_key.sql'").fetchone() == (0,)
+
+
+def test_revision_0014_types_the_forgotten_ids_an_older_release_recorded(empty_dsn: str) -> None:
+    deploy.upgrade(empty_dsn, revision="0013")
+    with psycopg.connect(empty_dsn, autocommit=True) as c:  # what forget('user-1') recorded before 0014
+        c.execute("INSERT INTO attrib.forgotten (id, user_id) VALUES ('user-1', 'user-1'), ('anon-1', 'user-1')")
+    deploy.upgrade(empty_dsn)
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT kind, id, user_id FROM attrib.forgotten ORDER BY 1, 2").fetchall() == [
+            ("anonymous_id", "anon-1", "user-1"), ("user_id", "user-1", "user-1")]
