@@ -70,7 +70,12 @@ BEGIN
           JOIN sessions_stages.all_sessions s ON s.alias_id = su.alias_id AND s.session_number <= su.k
     )
     SELECT t.alias_id, t.session_id, t.n, m.model, m.credit
-      FROM (SELECT t.*, sum(t.decay) OVER (PARTITION BY t.alias_id) AS decay_total FROM touches t) t
+      -- SPEC 8: the normalizing sum adds its terms in session order 1..k
+      -- (a float sum's last bit depends on its order, and the plan's row
+      -- order differs between an incremental run and a full one)
+      FROM (SELECT t.*, sum(t.decay) OVER (PARTITION BY t.alias_id ORDER BY t.n
+                                           ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS decay_total
+              FROM touches t) t
      CROSS JOIN LATERAL (VALUES
            ('first_touch', CASE WHEN t.n = 1 THEN 1.0::double precision END),
            ('last_touch', CASE WHEN t.n = t.k THEN 1.0::double precision END),

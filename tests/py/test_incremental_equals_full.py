@@ -41,7 +41,8 @@ SNAPSHOT_QUERIES = {
     "all_sessions": "SELECT * FROM sessions.all_sessions",
     "useful_sessions": "SELECT * FROM sessions.useful_sessions",
     "attribution": "SELECT * FROM sessions.attribution",
-    "attribution_credit": "SELECT alias_id, session_id, session_number, model, round(credit::numeric, 9) FROM sessions.attribution_credit",
+    # credit to the bit (float8 text): SPEC 8 sums in session order, whatever the plan
+    "attribution_credit": "SELECT alias_id, session_id, session_number, model, credit::text FROM sessions.attribution_credit",
     "user_session_counts": "SELECT * FROM sessions.user_session_counts",
     # the SPEC 10 reports (views over the above; revenue is read again by every run)
     "signups_by_week": "SELECT * FROM sessions.signups_by_week",
