@@ -530,16 +530,13 @@ def time_reference(conn: psycopg.Connection) -> tuple[float, int]:
     return seconds, rows
 
 
-def stage_names(conn: psycopg.Connection) -> list[str]:
-    """The stages of a run, as the database lists them (attrib._run_stages())."""
-    return list(conn.execute("SELECT attrib._run_stages()").fetchone()[0])
-
-
 def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool = False) -> Phase:
-    """Run each stage the way a run does (CALL attrib.run_stage, one transaction each), timing each one.
+    """Run each stage the way a run does (attrib.run_begin, CALL attrib.run_stage one transaction each,
+    attrib.run_end), timing each one.
 
     The bench goes through the same run loop as `attrib run` and pg_cron, its
-    bookkeeping included; the counts are what the run log recorded.
+    bookkeeping included; the stages are those run_begin returns, the counts
+    what the run log recorded.
     """
     conn.execute("CHECKPOINT")
     if profile:
@@ -548,16 +545,17 @@ def time_stages(conn: psycopg.Connection, say: Say, label: str, *, profile: bool
     before = peak_rss_mb()
     tracked = _reset_rss_peak()
     stages: list[StageTiming] = []
-    run_id = None
-    for stage in stage_names(conn):
+    run_id, names = conn.execute("CALL attrib.run_begin(false, NULL, NULL, NULL, NULL)").fetchone()
+    for stage in names:
         started = time.perf_counter()
-        run_id = conn.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id)).fetchone()[0]
+        conn.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id))
         seconds = time.perf_counter() - started
         counts = list(conn.execute(
             "SELECT rows_read, rows_written, rows_rejected, rows_duplicated FROM attrib.run_log "
             "WHERE run_id = %s AND stage = %s", (run_id, stage)).fetchone())
         stages.append(StageTiming(stage, seconds, *counts))
         say(f"  {label} {stage:<10} {seconds:8.2f} s  read {counts[0]}, written {counts[1]}")
+    conn.execute("SELECT attrib.run_end(%s)", (run_id,))
     return Phase(stages, _rss_peak_since_reset() if tracked else None,
                  _top_statements(conn) if profile else None, before)
 

@@ -1,12 +1,14 @@
-"""Run the pipeline from the CLI: stage by stage, each retried on transient errors.
+"""Run the pipeline from the CLI: the database's run, stage by stage, each retried on transient errors.
 
-The runner opens an autocommit connection, takes the run lock for the whole
-run (attrib._run_lock: re-entrant, so each `CALL attrib.run_stage(stage,
-run_id)` takes and releases one more level), and calls the stages in order
-under one run id. A transient failure (retry.py) is retried with backoff
-until the deadline, reconnecting first when the connection was lost; a
-permanent one, or the deadline, ends the run. Another run holding the lock
-ends it at once (busy, exit 3).
+The database owns the run: `CALL attrib.run_begin(...)` takes the run lease
+for this connection, draws the run id, checks the settings and returns the
+stages to run; each `CALL attrib.run_stage(stage, run_id)` is one
+transaction; `attrib.run_end(run_id)` releases the lease and announces the
+run. This module keeps only what a terminal needs: progress, retries by the
+database's policy (attrib.retry_policy(), read once), timings and exit
+codes. After a lost connection it reconnects and resumes the run
+(run_begin with p_resume), then reruns the stage (stages are idempotent).
+Another run holding the lease ends this one at once (busy, exit 3).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from psycopg.conninfo import make_conninfo
 from . import db
 from .checks import require_deployed
 from .errors import EXIT_USAGE, AttribError, describe_db_error
-from .retry import ConnectionLost, Kind, classify, is_run_lock_busy, retrying
+from .retry import ConnectionLost, Kind, Policy, retrying
 
 APPLICATION_NAME = "attrib run"
 BACKEND_EXIT_WAIT_SECONDS = 15.0
@@ -90,13 +92,15 @@ def _with_application_name(dsn: str) -> str:
 
 
 class RunSession:
-    """The runner's connection. Holds the run lock; after a lost connection, opens a new one and takes it again."""
+    """The runner's connection and the run it began; after a lost connection, a new one that resumes the run."""
 
     def __init__(self, dsn: str, lock_timeout: timedelta) -> None:
         self.dsn = dsn
         self.lock_timeout = lock_timeout
         self.conn: psycopg.Connection | None = None
-        self._pid: int | None = None  # the backend holding our run lock
+        self.policy: Policy | None = None
+        self.run_id: int | None = None
+        self._pid: int | None = None  # the backend holding our run lease
         self._lost_pid: int | None = None
 
     def open(self) -> None:
@@ -104,9 +108,18 @@ class RunSession:
         self.conn = db.connect(_with_application_name(self.dsn))
         require_deployed(self.conn)
         self._prepare()
+        self.policy = Policy.load(self.conn)
+
+    def begin(self, full: bool, stage: str | None) -> list[str]:
+        """attrib.run_begin: the run id and the stages to run, as the database decides them."""
+        assert self.conn is not None
+        self.run_id, stages = self.conn.execute("CALL attrib.run_begin(%s, %s, NULL, NULL, NULL)",
+                                                (full, stage)).fetchone()
+        self._pid = self.conn.info.backend_pid
+        return list(stages)
 
     def ensure(self) -> psycopg.Connection:
-        """The connection, reopened (with the lock taken again) if it was lost."""
+        """The connection, reopened (and the run resumed on it) if it was lost."""
         if self.conn is not None and not self.conn.closed and not self.conn.broken:
             return self.conn
         if self.conn is not None:
@@ -121,15 +134,18 @@ class RunSession:
         try:
             self._wait_for_lost_backend()
             self._prepare()
+            conn.execute("CALL attrib.run_begin(false, NULL, %s, NULL, NULL)", (self.run_id,))
         except psycopg.Error as exc:
             self.conn = None
-            old_backend_holds_it = is_run_lock_busy(exc) and self._holder(conn) == self._lost_pid
+            busy = self.policy is not None and self.policy.classify(exc) is Kind.BUSY
+            old_backend_holds_it = busy and self._holder(conn) == self._lost_pid
             conn.close()
             if old_backend_holds_it:
                 # our previous backend still runs (the network failed, not the server): wait for it
                 raise ConnectionLost(f"the previous connection's backend (pid {self._lost_pid}) "
-                                     "still holds the run lock") from None
+                                     "still holds the run lease") from None
             raise
+        self._pid = conn.info.backend_pid
         self._lost_pid = None
         return conn
 
@@ -137,8 +153,6 @@ class RunSession:
         assert self.conn is not None
         millis = int(self.lock_timeout.total_seconds() * 1000)
         self.conn.execute(sql.SQL("SET lock_timeout = {}").format(sql.Literal(millis)))
-        self.conn.execute("SELECT attrib._run_lock()")
-        self._pid = self.conn.info.backend_pid
 
     @staticmethod
     def _holder(conn: psycopg.Connection) -> int | None:
@@ -148,7 +162,7 @@ class RunSession:
             return None
 
     def _wait_for_lost_backend(self) -> None:
-        """A killed backend holds the run lock until its process has exited: wait a little for that."""
+        """A killed backend holds the run lease until its process has exited: wait a little for that."""
         if self._lost_pid is None or self.conn is None:
             return
         deadline = time.monotonic() + BACKEND_EXIT_WAIT_SECONDS
@@ -160,11 +174,12 @@ class RunSession:
             time.sleep(0.2)
 
     def close(self) -> None:
+        """attrib.run_end when this connection holds the begun run (best effort: a dead backend's lease lapses)."""
         if self.conn is None:
             return
         try:
-            if not self.conn.closed and not self.conn.broken:
-                self.conn.execute("SELECT attrib._run_unlock()")
+            if self.run_id is not None and not self.conn.closed and not self.conn.broken:
+                self.conn.execute("SELECT attrib.run_end(%s)", (self.run_id,))
         except psycopg.Error:
             pass
         finally:
@@ -185,28 +200,13 @@ def _superuser_and_runner(conn: psycopg.Connection) -> tuple[str | None, str | N
     return superuser[0], runner[0] if runner else None
 
 
-def stage_names(conn: psycopg.Connection) -> list[str]:
-    """The stages in run order, as the database defines them (attrib._run_stages())."""
-    return list(conn.execute("SELECT attrib._run_stages()").fetchone()[0])
-
-
-def plan(all_stages: list[str], stage: str | None, full: bool) -> list[str]:
-    """The stages to call, in order; an unknown --stage is a usage error (exit 2)."""
-    if stage:
-        if stage not in [*all_stages, "reset"]:
-            raise AttribError(f"unknown stage {stage!r}\nHINT: stages, in run order: {', '.join(all_stages)}; "
-                              "or reset (empties everything derived).", exit_code=EXIT_USAGE)
-        return [stage]
-    return (["reset"] if full else []) + all_stages
-
-
-def _read_log(session: RunSession, run_id: int, result: StageResult) -> None:
+def _read_log(session: RunSession, result: StageResult) -> None:
     """Counts and timing of the stage from run_log (best effort: the stage itself succeeded)."""
     try:
         row = session.ensure().execute(
             "SELECT rows_read, rows_written, rows_rejected, rows_duplicated, "
             "       extract(epoch FROM finished_at - started_at)::float8 "
-            "  FROM attrib.run_log WHERE run_id = %s AND stage = %s", (run_id, result.stage)).fetchone()
+            "  FROM attrib.run_log WHERE run_id = %s AND stage = %s", (session.run_id, result.stage)).fetchone()
     except (psycopg.Error, ConnectionLost):
         return
     if row:
@@ -218,7 +218,10 @@ def run(dsn: str, *, stage: str | None = None, full: bool = False,
         retry_for: timedelta = timedelta(hours=2), lock_timeout: timedelta = timedelta(minutes=1),
         reporter: Reporter | None = None, sleep: Callable[[float], None] = time.sleep,
         initial_wait: float = 1.0) -> RunResult:
-    """One run, stage by stage. Never raises for database errors: the result says what happened."""
+    """One run, stage by stage. Never raises for database errors: the result says what happened.
+
+    An unknown `stage` is a usage error (AttribError, exit 2), as the database judges it.
+    """
     reporter = reporter or QuietReporter()
     db.remember_secrets(dsn)  # every message below is scrubbed of its password
     started = time.monotonic()
@@ -229,28 +232,32 @@ def run(dsn: str, *, stage: str | None = None, full: bool = False,
         try:
             session.open()
         except psycopg.Error as exc:
-            return _finish(result, started, exc)
+            return _finish(result, started, exc, None)
         conn = session.ensure()
         result.database = conn.info.dbname
         result.superuser, result.runner_role = _superuser_and_runner(conn)
-        stages = plan(stage_names(conn), stage, full)
-        result.run_id = conn.execute("SELECT nextval('attrib.run_id_seq')").fetchone()[0]
+        try:
+            stages = session.begin(full, stage)
+        except psycopg.errors.UndefinedObject as exc:  # 42704: an unknown --stage (attrib.stages)
+            raise AttribError(db.scrub(describe_db_error(exc)), exit_code=EXIT_USAGE) from None
+        result.run_id = session.run_id
         for name in stages:
             outcome = StageResult(stage=name, status="running")
             result.stages.append(outcome)
-            error = _run_stage(session, result.run_id, outcome, deadline, reporter, sleep, initial_wait)
+            error = _run_stage(session, outcome, deadline, reporter, sleep, initial_wait)
             if error is not None:
-                return _finish(result, started, error)
-        return _finish(result, started, None)
-    except psycopg.Error as exc:  # outside any stage (reading the stage list, the run id)
-        return _finish(result, started, exc)
+                return _finish(result, started, error, session.policy)
+        return _finish(result, started, None, session.policy)
+    except psycopg.Error as exc:  # outside any stage: beginning the run
+        return _finish(result, started, exc, session.policy)
     finally:
         session.close()
 
 
-def _run_stage(session: RunSession, run_id: int, outcome: StageResult, deadline: float,
-               reporter: Reporter, sleep: Callable[[float], None], initial_wait: float) -> BaseException | None:
-    """Run one stage with retries; fill in `outcome`; return the error that ended it, if any."""
+def _run_stage(session: RunSession, outcome: StageResult, deadline: float, reporter: Reporter,
+               sleep: Callable[[float], None], initial_wait: float) -> BaseException | None:
+    """Run one stage of the begun run with retries; fill in `outcome`; return the error that ended it, if any."""
+    assert session.policy is not None
     began = time.monotonic()
     error: BaseException | None = None
 
@@ -259,17 +266,18 @@ def _run_stage(session: RunSession, run_id: int, outcome: StageResult, deadline:
         reporter.stage_retrying(outcome.stage, state.attempt_number, _one_line(exc), state.upcoming_sleep)
 
     try:
-        for attempt in retrying(deadline, before_sleep=before_sleep, sleep=sleep, initial_wait=initial_wait):
+        for attempt in retrying(deadline, session.policy, before_sleep=before_sleep, sleep=sleep,
+                                initial_wait=initial_wait):
             with attempt:
                 outcome.attempts = attempt.retry_state.attempt_number
                 reporter.stage_started(outcome.stage, outcome.attempts)
                 conn = session.ensure()
-                conn.execute("CALL attrib.run_stage(%s, %s)", (outcome.stage, run_id))
+                conn.execute("CALL attrib.run_stage(%s, %s)", (outcome.stage, session.run_id))
         outcome.status = "ok"
-        _read_log(session, run_id, outcome)
+        _read_log(session, outcome)
     except (psycopg.Error, ConnectionLost) as exc:
         error = exc
-        outcome.status = "busy" if classify(exc) is Kind.BUSY else "failed"
+        outcome.status = "busy" if session.policy.classify(exc) is Kind.BUSY else "failed"
         outcome.sqlstate = _sqlstate(exc)
         outcome.message = _message(exc)
     outcome.wall_seconds = round(time.monotonic() - began, 3)
@@ -296,16 +304,16 @@ def _one_line(exc: BaseException | None) -> str:
     return db.scrub(str(exc))
 
 
-def _finish(result: RunResult, started: float, exc: BaseException | None) -> RunResult:
+def _finish(result: RunResult, started: float, exc: BaseException | None, policy: Policy | None) -> RunResult:
     result.seconds = round(time.monotonic() - started, 3)
     if exc is None:
         result.status = "ok"
         return result
-    kind = classify(exc)
+    kind = policy.classify(exc) if policy is not None else Kind.PERMANENT
     result.status = "busy" if kind is Kind.BUSY else "failed"
     result.error_kind = kind.value
     result.error = db.scrub(describe_db_error(exc) if isinstance(exc, psycopg.Error) else f"{_sqlstate(exc)}: {exc}")
-    if result.failed_stage is None:  # before any stage: the run lock, or reading the stage list
+    if result.failed_stage is None:  # before any stage: connecting, or beginning the run
         result.stages.append(StageResult(stage="(start)", status=result.status, sqlstate=_sqlstate(exc),
                                          message=_message(exc)))
     return result

@@ -1,12 +1,12 @@
--- attrib._run_lock: takes the run lease (attrib.run_lease), or fails at once
--- with 55P03 naming the run that holds it. The lease is a row only attrib's
--- own functions can write, so no other login can take or fake it (a public
+-- attrib._run_lock: takes the run lease (attrib.run_lease) for run p_run_id
+-- (NULL: for a forget), or fails at once with SQLSTATE AT055 ("busy")
+-- naming the run that holds it. The lease is a row only attrib's own
+-- functions can write, so no other login can take or fake it (a public
 -- advisory lock could be taken by anyone). It survives the COMMITs between
 -- stages; a holder whose backend is gone (terminated, crashed, lost
--- connection) is dead and loses it to the next run. Re-entrant within a
--- backend: the CLI holds it across its stage calls, and each run_stage call
--- takes and releases one more level. The caller commits the lease.
-CREATE OR REPLACE FUNCTION attrib._run_lock()
+-- connection) is dead and loses it to the next taker. One level: only
+-- attrib.run_begin and attrib.forget take it. The caller commits it.
+CREATE OR REPLACE FUNCTION attrib._run_lock(p_run_id bigint DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
@@ -17,12 +17,11 @@ DECLARE
 BEGIN
     -- A concurrent taker waits here for the other's commit, then sees it alive.
     UPDATE attrib.run_lease l
-       SET depth = CASE WHEN l.pid = pg_backend_pid() AND l.depth > 0 THEN l.depth + 1 ELSE 1 END,
-           pid = pg_backend_pid(),
+       SET pid = pg_backend_pid(),
            backend_start = (SELECT a.backend_start FROM pg_stat_activity a WHERE a.pid = pg_backend_pid()),
-           taken_at = CASE WHEN l.pid = pg_backend_pid() AND l.depth > 0 THEN l.taken_at ELSE clock_timestamp() END
-     WHERE l.depth = 0
-        OR l.pid = pg_backend_pid()
+           taken_at = clock_timestamp(),
+           run_id = p_run_id
+     WHERE l.pid IS NULL
         OR NOT EXISTS (SELECT FROM pg_stat_activity a WHERE a.pid = l.pid AND a.backend_start = l.backend_start);
     IF FOUND THEN
         RETURN;
@@ -31,12 +30,13 @@ BEGIN
     RAISE EXCEPTION 'another attrib run is in progress: %',
         CASE WHEN v_holder.run_id IS NOT NULL
              THEN format('run %s, pid %s, started %s', v_holder.run_id, v_holder.pid,
-                         to_char(v_holder.run_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'))
-             ELSE format('pid %s holds the run lock (connected %s)', v_holder.pid,
+                         coalesce(to_char(v_holder.run_started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS "UTC"'),
+                                  'just now'))
+             ELSE format('pid %s holds the run lease (connected %s)', v_holder.pid,
                          coalesce(to_char(v_holder.backend_start AT TIME ZONE 'UTC',
                                           'YYYY-MM-DD HH24:MI:SS "UTC"'), 'at an unknown time'))
         END
-        USING ERRCODE = '55P03',
+        USING ERRCODE = 'AT055',
               DETAIL = format('The running run is in stage %s; application %s.',
                               coalesce(v_holder.stage, '(none yet)'),
                               coalesce(nullif(v_holder.application_name, ''), '(unknown)')),
@@ -45,5 +45,5 @@ BEGIN
                             v_holder.pid);
 END
 $$;
-COMMENT ON FUNCTION attrib._run_lock() IS
-  'Private: takes the run lease (re-entrant per backend) or raises 55P03 naming the running run (pid, start time)';
+COMMENT ON FUNCTION attrib._run_lock(bigint) IS
+  'Private: takes the run lease for a run (NULL: a forget) or raises AT055 (busy) naming the running run';

@@ -19,6 +19,7 @@ DECLARE
     v_integer  numeric;
     v_ts       timestamptz;
     v_parts    text[];
+    v_owner    text;
 BEGIN
     SELECT r.* INTO v_rule FROM attrib.setting_rules r WHERE r.name = p_name;
     IF NOT FOUND THEN
@@ -118,8 +119,28 @@ BEGIN
         END;
         IF coalesce(cardinality(v_parts), 0) <> 2 THEN
             v_problem := format('%s is not of the form schema.name', to_json(v_text));
-        ELSIF to_regclass(format('%I.%I', v_parts[1], v_parts[2])) IS NULL THEN
+        ELSIF to_regnamespace(quote_ident(v_parts[1])) IS NULL THEN
             v_problem := format('relation %I.%I does not exist', v_parts[1], v_parts[2]);
+        ELSE
+            -- the stages read it as attrib's owner role: say so now, naming
+            -- the setting and the grant, not halfway through a run as a bare
+            -- "permission denied for schema" (to_regclass says only that)
+            v_owner := coalesce((SELECT r.role_name FROM attrib.roles r WHERE r.kind = 'owner'), current_user);
+            IF NOT has_schema_privilege(v_owner, v_parts[1], 'USAGE') THEN
+                RAISE EXCEPTION 'setting "%" names %.%, but attrib''s owner role % has no USAGE on schema %',
+                                p_name, v_parts[1], v_parts[2], v_owner, v_parts[1]
+                    USING ERRCODE = '42501',
+                          HINT = format('As the schema''s owner: GRANT USAGE ON SCHEMA %I TO %I; GRANT SELECT ON %I.%I TO %I;',
+                                        v_parts[1], v_owner, v_parts[1], v_parts[2], v_owner);
+            ELSIF to_regclass(format('%I.%I', v_parts[1], v_parts[2])) IS NULL THEN
+                v_problem := format('relation %I.%I does not exist', v_parts[1], v_parts[2]);
+            ELSIF NOT has_table_privilege(v_owner, format('%I.%I', v_parts[1], v_parts[2]), 'SELECT') THEN
+                RAISE EXCEPTION 'setting "%" names %.%, which attrib''s owner role % may not read',
+                                p_name, v_parts[1], v_parts[2], v_owner
+                    USING ERRCODE = '42501',
+                          HINT = format('As its owner: GRANT SELECT ON %I.%I TO %I; (or ALTER VIEW %I.%I OWNER TO %I; for a view)',
+                                        v_parts[1], v_parts[2], v_owner, v_parts[1], v_parts[2], v_owner);
+            END IF;
         END IF;
     ELSE
         v_problem := format('its rule has kind %s, which attrib._setting_check does not know', v_rule.kind);

@@ -3,8 +3,15 @@
 -- The published outputs stay readable meanwhile: every published alias is
 -- marked dirty instead, so the rebuild's publish replaces (or removes) it in
 -- one transaction. Settings, source classes and the run log are kept.
-CREATE OR REPLACE FUNCTION attrib.reset()
-RETURNS void
+-- Its counts are a stage's (written: the aliases marked dirty), so a run
+-- calls it like any stage (attrib.stages).
+CREATE OR REPLACE FUNCTION attrib.reset(
+    p_run_id            bigint DEFAULT NULL,
+    OUT rows_read       bigint,
+    OUT rows_written    bigint,
+    OUT rows_rejected   bigint,
+    OUT rows_duplicated bigint)
+RETURNS record
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -24,7 +31,12 @@ BEGIN
        SET outputs_fingerprint = NULL, sessionized_at = NULL, signup_for = NULL, outputs_changed = 0;
     INSERT INTO sessions_stages.dirty_aliases (alias_id)
     SELECT u.alias_id FROM sessions.user_session_counts u;
+    -- the counts every stage reports: the published aliases marked for the rebuild
+    GET DIAGNOSTICS rows_written = ROW_COUNT;
+    rows_read := 0;
+    rows_rejected := 0;
+    rows_duplicated := 0;
 END
 $$;
-COMMENT ON FUNCTION attrib.reset() IS
+COMMENT ON FUNCTION attrib.reset(bigint) IS
   'Empties all derived data and watermarks (published outputs stay until the rebuild publishes); the next run rebuilds from the source';

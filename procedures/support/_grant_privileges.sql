@@ -5,7 +5,8 @@
 --          partition and function. The stage functions run as it
 --          (SECURITY DEFINER), so nobody else needs rights on the data.
 --   runner (LOGIN)   runs the pipeline: EXECUTE on the run procedures and
---          the private functions they call, SELECT on the run log. It is
+--          the private functions they call (each checks that the caller
+--          began the run: attrib._run_guard), SELECT on the run log. It is
 --          not a member of owner, so it cannot rewrite the functions that
 --          a superuser may later execute.
 --   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, and on
@@ -100,10 +101,9 @@ BEGIN
           FROM pg_proc p
          WHERE p.pronamespace = 'attrib'::regnamespace
            AND p.proname = ANY (ARRAY['run_attribution', 'run_stage', 'run_attribution_retry',
-                                      '_run_one_stage', '_run_begin', '_run_refused', '_run_check_stage',
-                                      '_run_stage_begin', '_run_stage_exec', '_run_stage_failed',
-                                      '_run_lock', '_run_unlock', '_run_holder', '_run_stages',
-                                      '_run_retry_due', '_raise'])
+                                      'run_begin', 'run_end', 'retry_policy',
+                                      '_run_one_stage', '_run_begin', '_run_stage_begin', '_run_stage_exec',
+                                      '_run_stage_failed', '_run_holder', '_run_retry_due', '_raise'])
            AND NOT has_function_privilege(v_runner, p.oid, 'EXECUTE')
         -- schemas: nothing for PUBLIC; the runner uses attrib, the reader sessions
         UNION ALL
@@ -115,13 +115,14 @@ BEGIN
         UNION ALL
         SELECT format('GRANT USAGE ON SCHEMA sessions TO %I', v_reader)
          WHERE NOT has_schema_privilege(v_reader, 'sessions', 'USAGE')
-        -- the runner reads the run log (attrib status) and draws run ids (attrib run)
+        -- the runner reads the run log (attrib status)
         UNION ALL
         SELECT format('GRANT SELECT ON %s TO %I', r, v_runner)
           FROM unnest(ARRAY['attrib.run_log', 'attrib.runs']) r WHERE NOT has_table_privilege(v_runner, r, 'SELECT')
         UNION ALL
-        SELECT format('GRANT USAGE ON SEQUENCE attrib.run_id_seq TO %I', v_runner)
-         WHERE NOT has_sequence_privilege(v_runner, 'attrib.run_id_seq', 'USAGE')
+        -- (run ids are drawn by attrib.run_begin, as the owner: no longer by the runner)
+        SELECT format('REVOKE ALL ON SEQUENCE attrib.run_id_seq FROM %I', v_runner)
+         WHERE has_sequence_privilege(v_runner, 'attrib.run_id_seq', 'USAGE')
         -- the reader reads every output and report, and how the runs went (attrib status)
         UNION ALL
         SELECT format('GRANT USAGE ON SCHEMA attrib TO %I', v_reader)

@@ -21,8 +21,8 @@ SELECT is_empty($$
 -- and hold only schema-qualified calls (see their header comments).
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C") FROM pg_proc p
             WHERE p.pronamespace = 'attrib'::regnamespace AND p.prokind = 'p'),
-    ARRAY['_run_one_stage', 'run_attribution', 'run_attribution_retry', 'run_stage']::text[],
-    'the procedures are exactly the reviewed four');
+    ARRAY['_run_one_stage', 'run_attribution', 'run_attribution_retry', 'run_begin', 'run_stage']::text[],
+    'the procedures are exactly the reviewed five');
 
 SELECT is_empty($$
     SELECT p.oid::regprocedure::text FROM pg_proc p
@@ -37,9 +37,9 @@ SELECT is_empty($$
 
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C") FROM pg_proc p
             WHERE p.pronamespace = 'attrib'::regnamespace AND p.prosecdef),
-    ARRAY['_run_begin', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_refused', '_run_retry_due',
+    ARRAY['_run_begin', '_run_guard', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_retry_due',
           '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_unlock',
-          'alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup']::text[],
+          'alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'run_end', 'sessionize', 'signup']::text[],
     'the functions that run with the owner''s rights are the stages and the run bookkeeping');
 
 SELECT is((SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'attrib_owner'), false,

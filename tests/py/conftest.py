@@ -66,8 +66,6 @@ def create_database(template: str | None = None) -> str:
     with _admin() as conn:
         clause = f' TEMPLATE "{template}"' if template else f" {NON_C_LOCALE}"
         conn.execute(f'CREATE DATABASE "{name}"{clause}')
-        # attrib.test_faults fire only where the harness switches them on.
-        conn.execute(f'ALTER DATABASE "{name}" SET attrib.testing = on')
     return name
 
 

@@ -247,6 +247,7 @@ def test_an_untrusted_view_is_not_read(example: psycopg.Connection) -> None:
     try:
         example.execute("CREATE VIEW billing.revenue_view AS SELECT * FROM billing.revenue")
         example.execute(sql.SQL("ALTER VIEW billing.revenue_view OWNER TO {}").format(sql.Identifier(role)))
+        example.execute("GRANT SELECT ON billing.revenue_view TO attrib_owner")  # readable, but not trusted
         example.execute("""UPDATE attrib.settings SET value = '"billing.revenue_view"' WHERE name = 'revenue_source'""")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="revenue_source"):
             example.execute("SELECT * FROM attrib.attribute()")

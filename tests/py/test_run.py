@@ -8,7 +8,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
+from conftest import create_database, drop_database, login_dsn, server_dsn
 from run_helpers import (STAGES, BackgroundCall, add_visitor, attrib, gone, inject, log, signups, sleeping,
                          wait_for, with_source)
 
@@ -53,17 +55,32 @@ def test_each_stage_runs_alone(source: psycopg.Connection, dsn: str, stage: str)
 
 
 def test_stages_one_by_one_give_the_same_outputs_as_a_whole_run(source: psycopg.Connection) -> None:
-    run_id = None
-    for stage in STAGES:
-        run_id = source.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id)).fetchone()[0]
+    run_id, stages = source.execute("CALL attrib.run_begin(false, NULL, NULL, NULL, NULL)").fetchone()
+    assert stages == list(STAGES)
+    for stage in stages:
+        source.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id))
+    assert source.execute("SELECT attrib.run_end(%s)", (run_id,)).fetchone() == ("ok",)
     assert [r[0] for r in log(source, run_id)] == list(STAGES)
     assert signups(source) == ["user-1"]
 
 
-def test_unknown_stage_is_22023_with_the_stages_in_the_hint(source: psycopg.Connection) -> None:
+def test_a_stage_of_a_run_this_session_did_not_begin_is_refused(source: psycopg.Connection, dsn: str) -> None:
+    run_id, _ = source.execute("CALL attrib.run_begin(false, NULL, NULL, NULL, NULL)").fetchone()
+    with psycopg.connect(dsn, autocommit=True) as other:
+        with pytest.raises(psycopg.Error) as caught:
+            other.execute("CALL attrib.run_stage('ingest', %s)", (run_id,))
+        assert caught.value.sqlstate == "55000"
+        with pytest.raises(psycopg.Error) as caught:
+            other.execute("SELECT attrib._run_stage_exec(%s, 'ingest')", (run_id,))
+        assert caught.value.sqlstate == "55000"
+    assert log(source, run_id) == []
+    source.execute("SELECT attrib.run_end(%s)", (run_id,))
+
+
+def test_unknown_stage_is_42704_with_the_stages_in_the_hint(source: psycopg.Connection) -> None:
     with pytest.raises(psycopg.Error) as caught:
         source.execute("CALL attrib.run_stage('sessionise')")
-    assert caught.value.sqlstate == "22023"
+    assert caught.value.sqlstate == "42704"
     assert "ingest, alias, sessionize, signup, attribute, maintain" in caught.value.diag.message_hint
 
 
@@ -94,7 +111,7 @@ def test_second_run_fails_at_once_naming_the_running_one(source: psycopg.Connect
         run_id = source.execute("SELECT max(run_id) FROM attrib.run_log").fetchone()[0]
         with pytest.raises(psycopg.Error) as caught:
             source.execute("CALL attrib.run_attribution()")
-        assert caught.value.sqlstate == "55P03"
+        assert caught.value.sqlstate == "AT055"  # busy: attrib.retry_policy()
         assert caught.value.diag.message_primary.startswith(
             f"another attrib run is in progress: run {run_id}, pid {first.pid}, started ")
         assert "attrib status" in caught.value.diag.message_hint
@@ -197,10 +214,12 @@ def test_cli_refuses_a_second_run_with_exit_3(source: psycopg.Connection, dsn: s
     finally:
         holder.close()
     assert result.exit_code == 3
-    assert "55P03: another attrib run is in progress" in result.stderr
+    assert "AT055: another attrib run is in progress" in result.stderr
     assert f"pid {holder_pid}" in result.stderr
     assert "HINT:" in result.stderr
-    assert source.execute("SELECT count(*) FROM attrib.run_log").fetchone()[0] == 0
+    # the refusal is on record, as a failed start
+    assert source.execute("SELECT stage, status, sqlstate FROM attrib.run_log").fetchall() == [
+        ("start", "failed", "AT055")]
 
 
 def test_cli_refuses_a_run_while_a_running_run_sleeps(source: psycopg.Connection, dsn: str) -> None:
@@ -362,3 +381,34 @@ def test_waiting_for_a_readers_lock_times_out_and_is_retried(source: psycopg.Con
 
 def test_the_tests_stage_list_is_the_databases(conn: psycopg.Connection) -> None:
     assert tuple(conn.execute("SELECT attrib._run_stages()").fetchone()[0]) == tuple(STAGES)
+
+
+def function_calls(dsn: str) -> dict[str, int]:
+    with psycopg.connect(dsn) as c:
+        return dict(c.execute("SELECT funcname, calls FROM pg_stat_user_functions WHERE schemaname = 'attrib'"))
+
+
+def test_attrib_run_and_run_attribution_do_the_same_work(template_db: str) -> None:
+    """One run, two ways in: the CLI (as the runner) and pg_cron's CALL; the database owns both."""
+    names = [create_database(template_db), create_database(template_db)]
+    try:
+        dsns = [server_dsn(n) for n in names]
+        for dsn in dsns:
+            with psycopg.connect(dsn, autocommit=True) as c:
+                c.execute(sql.SQL("ALTER DATABASE {} SET track_functions = 'all'").format(
+                    sql.Identifier(dsn.rsplit("/", 1)[1])))
+                with_source(c, 2)
+                c.execute("SELECT attrib._grant_source()")
+        result = attrib("run", "--dsn", login_dsn(dsns[0], "attrib_runner"))
+        assert result.exit_code == 0, result.stderr
+        with psycopg.connect(login_dsn(dsns[1], "attrib_runner"), autocommit=True) as c:
+            c.execute("CALL attrib.run_attribution()")
+        cli, call = function_calls(dsns[0]), function_calls(dsns[1])
+        # the ways in: run_stage once per stage against run_attribution once; the CLI reads the retry policy
+        assert cli.pop("run_stage") == len(STAGES) and call.pop("run_attribution") == 1
+        assert cli.pop("retry_policy") == 1
+        assert cli == call
+        assert cli["run_begin"] == cli["run_end"] == 1 and cli["_run_one_stage"] == len(STAGES)
+    finally:
+        for name in names:
+            drop_database(name)

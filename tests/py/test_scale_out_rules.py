@@ -99,6 +99,7 @@ COORDINATOR = (
     "attrib.test_faults",
     "attrib.roles",
     "attrib.run_lease",
+    "attrib.stages",
     "attrib.revenue_unmatched",
     "sessions_stages.ingest_agents",
 )

@@ -281,7 +281,7 @@ def test_a_role_without_attrib_rights_cannot_take_or_fake_the_run_lock(conn: psy
     with_source(conn)
     with as_role(dsn, mallory) as m:
         for statement in ["SELECT attrib._run_lock()",
-                          "UPDATE attrib.run_lease SET depth = 1, pid = pg_backend_pid()",
+                          "UPDATE attrib.run_lease SET run_id = 1, pid = pg_backend_pid()",
                           "CALL attrib.run_attribution()"]:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 m.execute(statement)
@@ -311,26 +311,29 @@ def test_a_killed_lease_holder_does_not_block_the_next_run(conn: psycopg.Connect
 
 def test_a_scheduled_run_refused_at_the_lease_is_on_record(conn: psycopg.Connection, dsn: str) -> None:
     holder = sleeping_run(conn, dsn)
-    with pytest.raises(psycopg.errors.LockNotAvailable) as refused:
+    with pytest.raises(psycopg.Error) as refused:
         conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.sqlstate == "AT055"
     assert "another attrib run is in progress" in refused.value.diag.message_primary
     conn.execute("SELECT pg_terminate_backend(%s)", (holder.pid,))
     holder.join()
     row = conn.execute("SELECT status, stages FROM attrib.runs ORDER BY run_id DESC LIMIT 1").fetchone()
     assert row == ("failed", ["start"])
-    assert conn.execute("SELECT sqlstate FROM attrib.run_log WHERE stage = 'start'").fetchone() == ("55P03",)
+    assert conn.execute("SELECT sqlstate FROM attrib.run_log WHERE stage = 'start'").fetchone() == ("AT055",)
 
 
-# -- test faults are inert in production -----------------------------------------------------
+# -- test faults: only attrib's owner arms them -------------------------------------------------
 
 
-def test_test_faults_do_nothing_unless_the_testing_switch_is_on(conn: psycopg.Connection, dsn: str) -> None:
-    with_source(conn)
-    inject(conn, "alias", "22023")
-    with psycopg.connect(dsn, autocommit=True, options="-c attrib.testing=off") as production:
-        production.execute("CALL attrib.run_attribution()")
-    assert signups(conn) == ["user-1"]
-    assert conn.execute("SELECT remaining FROM attrib.test_faults").fetchone() == (1,)
+def test_the_runner_cannot_arm_a_test_fault(dsn: str) -> None:
+    with as_role(dsn, "attrib_runner", **{"attrib.testing": "on"}) as runner:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            runner.execute("INSERT INTO attrib.test_faults (stage, sqlstate) VALUES ('alias', '22023')")
+
+
+def test_a_stage_takes_no_fault_from_its_caller(conn: psycopg.Connection) -> None:
+    args = conn.execute("SELECT pg_get_function_identity_arguments('attrib._run_stage_exec'::regproc)").fetchone()
+    assert args == ("p_run_id bigint, p_stage text",)
 
 
 # -- source relations whose owner attrib does not trust ---------------------------------------

@@ -159,9 +159,10 @@ def planted(conn: psycopg.Connection) -> psycopg.Connection:
 
 
 def nothing_ran(conn: psycopg.Connection) -> bool:
+    """No stage ran; the run is on record as a failed start, with the setting's error (monitoring sees it)."""
     events = conn.execute("SELECT count(*) FROM partitioning.events").fetchone()[0]
-    logged = conn.execute("SELECT count(*) FROM attrib.run_log").fetchone()[0]
-    return events == 0 and logged == 0
+    logged = conn.execute("SELECT stage, status, sqlstate FROM attrib.run_log").fetchall()
+    return events == 0 and logged == [("start", "failed", "22023")]
 
 
 def test_cli_run_fails_before_ingest_naming_a_stored_bad_setting(planted: psycopg.Connection, dsn: str) -> None:
