@@ -37,9 +37,11 @@ def import_cmd(dsn: str | None, file: Path, fmt: str, default_class: str | None,
     classifies otherwise (by the same name or a shorter one: youtube.com
     social against youtube video) is a conflict, listed and left unchanged
     unless --replace. Entries that cannot be a name (a path, a wildcard
-    inside, a medium that is no class) are ignored and counted.
+    inside, a medium that is no class) are ignored and counted. A public
+    suffix (com, uk, co.uk, blogspot.com: every site under it would match)
+    is refused and named. Files over 4 MiB, and YAML with aliases, are refused.
     """
-    parsed = sources.parse(file.read_text(encoding="utf-8"), fmt, default_class)
+    parsed = sources.parse(sources.read_file(file), fmt, default_class)
     with db.connection(db.resolve_dsn(dsn)) as conn:
         result = sources.import_entries(conn, parsed, replace=replace)
     shown = safe_text.text
@@ -49,9 +51,12 @@ def import_cmd(dsn: str | None, file: Path, fmt: str, default_class: str | None,
              f"{': replaced' if replace else ''}")
     for reason, n in sorted(result.ignored.items()):
         echo(f"ignored: {n} {'entry' if n == 1 else 'entries'}: {shown(reason)}")
+    for name, why in parsed.refused.items():
+        echo(f"refused: {shown(name)} {why}")
     verdict = "replaced" if replace else "kept; --replace to take the file's class"
     echo(f"added {len(result.added)}, conflicting {len(result.conflicts)} ({verdict}), "
-         f"already known {result.known}, ignored {sum(result.ignored.values())}")
+         f"already known {result.known}, ignored {sum(result.ignored.values())}"
+         + (f", refused {len(parsed.refused)}" if parsed.refused else ""))
     if result.added or (replace and result.conflicts):
         err("the next run recomputes every alias's touches with the new list")
 
