@@ -12,7 +12,7 @@ import sys
 import click
 import psycopg
 
-from . import __version__, cluster, db, deploy
+from . import __version__, cluster, db, deploy, safe_text
 from .cli_common import CONTEXT, cluster_options, dsn_option, err
 from .errors import AttribError, describe_db_error
 
@@ -38,7 +38,9 @@ class AttribGroup(click.Group):
     into `SQLSTATE: message` on stderr.
 
     Every error message leaving a command passes through db.scrub: no
-    password the command was given (a DSN's, PGPASSWORD) is ever printed.
+    password the command was given (a DSN's, PGPASSWORD) is ever printed;
+    and through safe_text.lines: no control character from a value in it
+    reaches the terminal.
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -56,7 +58,7 @@ class AttribGroup(click.Group):
         except psycopg.Error as exc:
             raise AttribError(db.scrub(describe_db_error(exc))) from None
         except click.ClickException as exc:
-            exc.message = db.scrub(exc.message)
+            exc.message = safe_text.lines(db.scrub(exc.message))
             raise
 
 
@@ -149,7 +151,7 @@ def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_r
     roles = {"owner": owner_role, "runner": runner_role, "reader": reader_role}
     result = deploy.upgrade(target, roles=roles, grant_source=grant_source)
     for notice in result.notices:
-        err(f"NOTICE: {notice}")
+        err(f"NOTICE: {safe_text.text(notice)}")
     if result.changed:
         err(f"deployed to {db.mask_dsn(target)}: revision {result.revision_before or 'none'} -> "
             f"{result.revision_after}; procedures applied: {len(result.procedures_applied)}")
@@ -158,7 +160,7 @@ def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_r
     else:
         err(f"{db.mask_dsn(target)} is up to date (revision {result.revision_after}); nothing to do")
     for action in result.source_actions:
-        err(f"source: {action}")
+        err(f"source: {safe_text.text(action)}")
     if grant_source and not result.source_actions:
         err("source: nothing new to grant or index")
 

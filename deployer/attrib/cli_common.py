@@ -1,4 +1,4 @@
-"""What every `attrib` command shares: context settings, the --dsn and cluster options, stderr output.
+"""What every `attrib` command shares: context settings, the --dsn and cluster options, output lines.
 
 Command modules import this, never cli.py, so the command line has no
 import cycle and loading one command loads nothing of the others.
@@ -10,6 +10,7 @@ from typing import Callable
 
 import click
 
+from . import safe_text
 from .cluster import DEFAULT_PORT
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -22,8 +23,18 @@ def dsn_option(func: Callable) -> Callable:
     )(func)
 
 
+def echo(message: str) -> None:
+    """One result line (or several) on stdout; no control character reaches the terminal.
+
+    A value from the data goes in through safe_text.text, which escapes its
+    newlines too; this is the guard for anything composed here.
+    """
+    click.echo(safe_text.lines(message))
+
+
 def err(message: str) -> None:
-    click.echo(message, err=True)
+    """A diagnostic on stderr, guarded as echo()."""
+    click.echo(safe_text.lines(message), err=True)
 
 
 def cluster_options(func: Callable) -> Callable:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import cluster, db, demo_data, deploy, report, runner, summary
+from . import cluster, db, demo_data, deploy, report, runner, safe_text, summary
 from .cli_common import CONTEXT, dsn_option, err
 from .errors import AttribError
 
@@ -55,7 +55,7 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
     marketing.print_report(story, out)
     out.print("[bold]What the data says[/]")
     for line in marketing.story(story):
-        out.print(f"  {line}", highlight=False)
+        out.print(safe_text.cell(f"  {line}"), highlight=False)
     path = marketing.write_html(story, html_file, title="attrib demo: where signups come from")
     out.print(f"HTML report (charts, opens offline): {path.resolve()}", highlight=False, soft_wrap=True)
     err(f"demo done in {time.monotonic() - started:.1f}s. To explore (psql, attrib report, attrib status):")

@@ -5,15 +5,14 @@ cli.py loads them when one of them is used (LAZY_COMMANDS).
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import timedelta
 
 import click
 from rich.console import Console
 
-from . import alert, db, report, runner, schedule as scheduling, status as run_status
-from .cli_common import CONTEXT, dsn_option, err
+from . import alert, db, report, runner, safe_text, schedule as scheduling, status as run_status
+from .cli_common import CONTEXT, dsn_option, echo, err
 from .durations import DURATION, format_duration
 from .errors import EXIT_BUSY, EXIT_FAILED, AttribError
 
@@ -58,8 +57,9 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
     result = runner.run(target, stage=stage, full=full, retry_for=retry_for, lock_timeout=lock_timeout,
                         reporter=progress)
     if result.superuser:
-        err(f"warning: this run ran as superuser {result.superuser}; attrib needs no superuser to run. "
-            f"Run it as the runner role instead, e.g. attrib run --dsn 'postgresql://{result.runner_role}@HOST/DB' "
+        err(f"warning: this run ran as superuser {safe_text.text(result.superuser)}; attrib needs no superuser to run. "
+            f"Run it as the runner role instead, e.g. attrib run --dsn "
+            f"'postgresql://{safe_text.text(result.runner_role)}@HOST/DB' "
             "(see README, Security).")
     report.print_result(result, _stdout_console(), as_json=as_json)
     if result.status == "ok":
@@ -68,7 +68,7 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
         outcome = alert.fire(on_failure, result)
         if outcome.returncode != 0:
             state = "timed out" if outcome.returncode is None else f"exited {outcome.returncode}"
-            err(f"warning: the --on-failure command {state}: {outcome.output}")
+            err(f"warning: the --on-failure command {state}: {safe_text.text(outcome.output)}")
     raise AttribError(result.error or "the run failed", EXIT_BUSY if result.status == "busy" else EXIT_FAILED)
 
 
@@ -95,12 +95,12 @@ def status_cmd(dsn: str | None, limit: int, as_json: bool, check: bool, max_age:
             healthy, line = run_status.check(conn, max_age)
         if not healthy:
             raise AttribError(f"attrib check failed: {line}", EXIT_FAILED)
-        click.echo(line)
+        echo(line)
         return
     with db.connection(db.resolve_dsn(dsn)) as conn:
         current = run_status.collect(conn, limit)
     if as_json:
-        click.echo(json.dumps(run_status.to_json(current), default=str))
+        click.echo(safe_text.json_text(run_status.to_json(current)))
     else:
         _stdout_console().print(run_status.render(current))
 
@@ -123,9 +123,10 @@ def schedule_cmd(dsn: str | None, cron_expression: str, retry_window: timedelta)
     """
     location, created = scheduling.schedule(db.resolve_dsn(dsn), cron_expression, retry_window)
     where = "" if location.same_database else " (created in pg_cron's database with cron.schedule_in_database)"
-    err(f"scheduled in database {location.database}{where}; pg_cron reads schedules in {location.timezone}")
+    err(f"scheduled in database {safe_text.text(location.database)}{where}; pg_cron reads schedules in "
+        f"{safe_text.text(location.timezone)}")
     for job in created:
-        click.echo(f"{job['jobname']}\t{job['schedule']}\t{job['command']}")
+        echo("\t".join(safe_text.text(job[k]) for k in ("jobname", "schedule", "command")))
     if retry_window > timedelta(0):
         err(f"a failed run is retried for {format_duration(retry_window)} after it started")
 
@@ -140,7 +141,7 @@ def unschedule_cmd(dsn: str | None) -> None:
     location, removed = scheduling.unschedule(db.resolve_dsn(dsn))
     if removed:
         for name in removed:
-            click.echo(f"removed {name}")
+            echo(f"removed {safe_text.text(name)}")
     else:
-        err(f"no attrib jobs are scheduled for database {location.database}")
+        err(f"no attrib jobs are scheduled for database {safe_text.text(location.database)}")
 

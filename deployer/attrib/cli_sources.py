@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from . import db, sources
-from .cli_common import CONTEXT, dsn_option, err
+from . import db, safe_text, sources
+from .cli_common import CONTEXT, dsn_option, echo, err
 from .errors import AttribError
 
 
@@ -37,20 +37,26 @@ def import_cmd(dsn: str | None, file: Path, fmt: str, default_class: str | None,
     classifies otherwise (by the same name or a shorter one: youtube.com
     social against youtube video) is a conflict, listed and left unchanged
     unless --replace. Entries that cannot be a name (a path, a wildcard
-    inside, a medium that is no class) are ignored and counted.
+    inside, a medium that is no class) are ignored and counted. A public
+    suffix (com, uk, co.uk, blogspot.com: every site under it would match)
+    is refused and named. Files over 4 MiB, and YAML with aliases, are refused.
     """
-    parsed = sources.parse(file.read_text(encoding="utf-8"), fmt, default_class)
+    parsed = sources.parse(sources.read_file(file), fmt, default_class)
     with db.connection(db.resolve_dsn(dsn)) as conn:
         result = sources.import_entries(conn, parsed, replace=replace)
+    shown = safe_text.text
     for c in result.conflicts:
-        via = "" if c.current_name == c.name else f" (by {c.current_name})"
-        click.echo(f"conflict: {c.name} is {c.file_class} in the file, {c.current_class} in attrib{via}"
-                   f"{': replaced' if replace else ''}")
+        via = "" if c.current_name == c.name else f" (by {shown(c.current_name)})"
+        echo(f"conflict: {shown(c.name)} is {c.file_class} in the file, {shown(c.current_class)} in attrib{via}"
+             f"{': replaced' if replace else ''}")
     for reason, n in sorted(result.ignored.items()):
-        click.echo(f"ignored: {n} {'entry' if n == 1 else 'entries'}: {reason}")
+        echo(f"ignored: {n} {'entry' if n == 1 else 'entries'}: {shown(reason)}")
+    for name, why in parsed.refused.items():
+        echo(f"refused: {shown(name)} {why}")
     verdict = "replaced" if replace else "kept; --replace to take the file's class"
-    click.echo(f"added {len(result.added)}, conflicting {len(result.conflicts)} ({verdict}), "
-               f"already known {result.known}, ignored {sum(result.ignored.values())}")
+    echo(f"added {len(result.added)}, conflicting {len(result.conflicts)} ({verdict}), "
+         f"already known {result.known}, ignored {sum(result.ignored.values())}"
+         + (f", refused {len(parsed.refused)}" if parsed.refused else ""))
     if result.added or (replace and result.conflicts):
         err("the next run recomputes every alias's touches with the new list")
 
@@ -65,7 +71,7 @@ def list_cmd(dsn: str | None, cls: str | None) -> None:
             "SELECT name, class FROM attrib.source_classes WHERE %(cls)s::text IS NULL OR class = %(cls)s "
             "ORDER BY name COLLATE \"C\"", {"cls": cls}).fetchall()
     for name, c in rows:
-        click.echo(f"{name},{c}")
+        echo(f"{safe_text.text(name)},{safe_text.text(c)}")
 
 
 def _yes_no(value: bool | None) -> str:
@@ -85,6 +91,8 @@ def explain_cmd(dsn: str | None, url: str, referrer: str | None) -> None:
     with db.connection(db.resolve_dsn(dsn)) as conn:
         cur = conn.execute("SELECT * FROM attrib.explain_touch(%s, %s)", (url, referrer))
         row = dict(zip([d.name for d in cur.description], cur.fetchone()))
+    # every text comes from the URL or the referrer, whatever someone pasted: one line each, escaped
+    row = {k: safe_text.text(v) if isinstance(v, str) else v for k, v in row.items()}
     dash = "-"
     if row["referrer_host"] is None:
         ref = "none" if not referrer else "none (no scheme://host)"
@@ -96,7 +104,7 @@ def explain_cmd(dsn: str | None, url: str, referrer: str | None) -> None:
         cls = "none (no name of attrib.source_classes matches the source or the referrer host)"
     else:
         on = row["source"] if row["class_of"] == "source" else row["referrer_host"]
-        cls = f"{row['class']} (name {row['class_name']!r} matches the {row['class_of']} {on})"
+        cls = f"{row['class']} (name '{row['class_name']}' matches the {row['class_of']} {on})"
     paid = (["click id"] if row["click_id"] else []) + \
         ([f"medium {row['medium']} matches paid_medium_pattern"] if row["paid_medium"] else [])
     lines = [
@@ -115,7 +123,7 @@ def explain_cmd(dsn: str | None, url: str, referrer: str | None) -> None:
         ("channel", f"{row['channel']} ({'paid' if row['is_paid'] else 'not paid'})"),
     ]
     for key, value in lines:
-        click.echo(f"{key + ':':<15}{value}")
+        echo(f"{key + ':':<15}{value}")
 
 
 @sources_group.command("exclude", context_settings=CONTEXT)
@@ -134,7 +142,7 @@ def exclude_cmd(dsn: str | None, hosts: tuple[str, ...], preset: str | None) -> 
         raise AttribError("nothing to exclude\nHINT: give host names or --preset payments.")
     with db.connection(db.resolve_dsn(dsn)) as conn:
         new, merged = sources.exclude(conn, names)
-    click.echo(f"added {len(new)}: {', '.join(new) or '-'}")
-    click.echo(f"referral_exclusions: {', '.join(merged)}")
+    echo(f"added {len(new)}: {', '.join(map(safe_text.text, new)) or '-'}")
+    echo(f"referral_exclusions: {', '.join(map(safe_text.text, merged))}")
     if new:
         err("the next run recomputes every alias's touches")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import click
 import psycopg
 
+from . import safe_text
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
@@ -24,14 +26,18 @@ class AttribError(click.ClickException):
 
 
 def describe_db_error(exc: BaseException) -> str:
-    """`SQLSTATE: message` plus DETAIL and HINT lines, as PostgreSQL gave them."""
+    """`SQLSTATE: message` plus DETAIL and HINT lines, as PostgreSQL gave them, for printing.
+
+    A message can carry values from the data (a type's name, a row's text):
+    each part is one line with its control characters escaped (safe_text).
+    """
     if isinstance(exc, psycopg.Error):
         diag = exc.diag
         state = exc.sqlstate or "08000"
-        lines = [f"{state}: {diag.message_primary or str(exc).strip()}"]
+        lines = [f"{safe_text.text(state)}: {safe_text.text(diag.message_primary or str(exc).strip())}"]
         if diag.message_detail:
-            lines.append(f"DETAIL: {diag.message_detail}")
+            lines.append(f"DETAIL: {safe_text.text(diag.message_detail)}")
         if diag.message_hint:
-            lines.append(f"HINT: {diag.message_hint}")
+            lines.append(f"HINT: {safe_text.text(diag.message_hint)}")
         return "\n".join(lines)
-    return str(exc).strip()
+    return safe_text.lines(str(exc).strip())

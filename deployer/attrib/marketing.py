@@ -7,8 +7,6 @@ Reads only schema `sessions` (the reader role suffices) and only aggregates. Imp
 
 from __future__ import annotations
 
-import html
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,8 @@ from psycopg import sql
 from rich import box
 from rich.console import Console
 from rich.table import Table
+
+from . import safe_text
 
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay")
 SHORT = {"first_touch": "first", "last_touch": "last", "last_non_direct": "non-dir", "linear": "linear",
@@ -104,7 +104,7 @@ def conversions_table(report: Report) -> Table:
     for m in report.models:
         table.add_column(SHORT[m] if len(report.models) > 1 else m, justify="right")
     for key in report.keys():
-        table.add_row(key, *(f"{report.conversions[m].get(key, 0.0):,.1f}" for m in report.models))
+        table.add_row(safe_text.cell(key), *(f"{report.conversions[m].get(key, 0.0):,.1f}" for m in report.models))
     table.add_section()
     table.add_row("total", *(f"{sum(report.conversions[m].values()):,.1f}" for m in report.models))
     return table
@@ -117,7 +117,7 @@ def retention_table(report: Report) -> Table:
                           ("90 days", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in report.retention:
-        table.add_row(r["first_touch_channel"] or "(none)", f"{r['signups']:,}",
+        table.add_row(safe_text.cell(r["first_touch_channel"] or "(none)"), f"{r['signups']:,}",
                       _rate(r["retained_7d"], r["eligible_7d"]), _rate(r["retained_30d"], r["eligible_30d"]),
                       _rate(r["retained_90d"], r["eligible_90d"]))
     return table
@@ -130,14 +130,14 @@ def ltv_table(report: Report) -> Table:
                           ("LTV", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in report.ltv:
-        table.add_row(r["first_touch_channel"] or "(none)", f"{r['signups']:,}", f"{r['paying']:,}",
+        table.add_row(safe_text.cell(r["first_touch_channel"] or "(none)"), f"{r['signups']:,}", f"{r['paying']:,}",
                       f"{r['revenue']:,.2f}", f"{r['ltv']:,.2f}")
     return table
 
 
 def print_report(report: Report, console: Console, *, as_json: bool = False) -> None:
-    if as_json:
-        console.print_json(json.dumps(report.to_dict(), default=str))
+    if as_json:  # JSON's escapes, in ASCII: rich's print_json would print C1 characters raw
+        console.file.write(safe_text.json_text(report.to_dict(), indent=2) + "\n")
         return
     console.print(conversions_table(report))
     if report.retention:
@@ -186,8 +186,17 @@ def story(report: Report) -> list[str]:
 
 
 def write_html(report: Report, path: Path, *, title: str = "attrib report") -> Path:
-    """One self-contained HTML file: Plotly's JavaScript inlined once, no request to any server."""
+    """One self-contained HTML file: Plotly's JavaScript inlined once, no request to any server.
+
+    Every value from the data is escaped before Plotly sees it (safe_text.html_text): Plotly.js
+    reads `<a href>`, `<b>` and `<br>` in a label as markup, and with `<` escaped no value can end
+    the <script> that holds a chart's JSON (Plotly, from 5.15 on, also writes `<`, `>` and `/`
+    in that JSON as \\u003c, \\u003e and \\u002f).
+    """
     import plotly.graph_objects as go  # lazy: only the report needs Plotly
+
+    def label(value: object) -> str:
+        return safe_text.html_text(value, quote=False)
 
     config = {"displaylogo": False, "responsive": True}
     figures = []
@@ -196,7 +205,7 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
     channels = sorted({c or "(none)" for _, c, _ in report.weekly})
     for channel in channels:
         points = [(w, n) for w, c, n in report.weekly if (c or "(none)") == channel]
-        weekly.add_bar(name=channel, x=[w.isoformat() for w, _ in points], y=[n for _, n in points])
+        weekly.add_bar(name=label(channel), x=[w.isoformat() for w, _ in points], y=[n for _, n in points])
     weekly.update_layout(barmode="stack", title="Signups per week (UTC Mondays) by first-touch channel",
                          xaxis_title="week", yaxis_title="signups")
     figures.append(("signups-by-week", weekly))
@@ -204,14 +213,14 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
     conv = go.Figure()
     keys = report.keys()
     for m in report.models:
-        conv.add_bar(name=m, x=keys, y=[report.conversions[m].get(k, 0.0) for k in keys])
+        conv.add_bar(name=m, x=[label(k) for k in keys], y=[report.conversions[m].get(k, 0.0) for k in keys])
     conv.update_layout(barmode="group", title=f"Conversions by {report.by} under each attribution model",
                        yaxis_title="conversions")
     figures.append(("conversions-by-model", conv))
 
     if report.retention:
         ret = go.Figure()
-        names = [r["first_touch_channel"] or "(none)" for r in report.retention]
+        names = [label(r["first_touch_channel"] or "(none)") for r in report.retention]
         for n in (7, 30, 90):
             ret.add_bar(name=f"{n} days", x=names,
                         y=[(100.0 * r[f"retained_{n}d"] / r[f"eligible_{n}d"]) if r[f"eligible_{n}d"] else None
@@ -221,7 +230,7 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
         figures.append(("retention", ret))
     if report.has_revenue:
         ltv = go.Figure()
-        ltv.add_bar(name="LTV", x=[r["first_touch_channel"] or "(none)" for r in report.ltv],
+        ltv.add_bar(name="LTV", x=[label(r["first_touch_channel"] or "(none)") for r in report.ltv],
                     y=[r["ltv"] for r in report.ltv])
         ltv.update_layout(title="Lifetime value per signup by first-touch channel", yaxis_title="revenue / signup")
         figures.append(("ltv", ltv))
@@ -231,12 +240,12 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
         fig.update_layout(template="plotly_white", height=460, legend_title_text="")
         body.append(f'<section id="{name}">' + fig.to_html(full_html=False, include_plotlyjs=(i == 0),
                                                           config=config, div_id=f"chart-{name}") + "</section>")
-    summary = "".join(f"<li>{html.escape(line)}</li>" for line in story(report))
+    summary = "".join(f"<li>{safe_text.html_text(line)}</li>" for line in story(report))
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{safe_text.html_text(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 section{{margin:2em 0}}</style></head>
-<body><h1>{html.escape(title)}</h1><ul>{summary}</ul>
+<body><h1>{safe_text.html_text(title)}</h1><ul>{summary}</ul>
 {''.join(body)}
 <p><small>Made by attrib from schema sessions (conversions_by_channel, retention_by_first_touch,
 ltv_by_first_touch); what each column means: docs/outputs.md.</small></p>

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 from rich import box
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from . import safe_text
 from .runner import RunResult, StageResult
 
 _MARK = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "busy": "[yellow]![/]"}
@@ -41,11 +39,12 @@ class ConsoleReporter:
                                   console=self.console, transient=True)
         self._progress.start()
         suffix = f" (attempt {attempt})" if attempt > 1 else ""
-        self._task = self._progress.add_task(f"{stage}{suffix}")
+        self._task = self._progress.add_task(f"{safe_text.markup(stage)}{suffix}")
 
     def stage_retrying(self, stage: str, attempt: int, error: str, wait_seconds: float) -> None:
         self._stop()
-        self.console.print(f"[yellow]↻[/] {stage}: attempt {attempt} failed: {escape(error)}; "
+        self.console.print(f"[yellow]↻[/] {safe_text.markup(stage)}: attempt {attempt} failed: "
+                           f"{safe_text.markup(error)}; "
                            f"retrying in {wait_seconds:.1f} s", highlight=False, soft_wrap=True)
 
     def stage_finished(self, result: StageResult) -> None:
@@ -56,12 +55,13 @@ class ConsoleReporter:
                       f"rejected {_count(result.rows_rejected) or '-'}, "
                       f"duplicates {_count(result.rows_duplicated) or '-'}")
             tries = f", {result.attempts} attempts" if result.attempts > 1 else ""
-            self.console.print(f"{mark} {result.stage:<11} {result.wall_seconds:8.2f} s  {counts}{tries}",
+            self.console.print(f"{mark} {safe_text.markup(result.stage):<11} {result.wall_seconds:8.2f} s  "
+                               f"{counts}{tries}",
                                highlight=False, soft_wrap=True)
         else:
-            self.console.print(f"{mark} {result.stage:<11} {result.wall_seconds:8.2f} s  "
-                               f"{escape(result.sqlstate or '')}: {escape(result.message or '')}", highlight=False,
-                               soft_wrap=True)
+            self.console.print(f"{mark} {safe_text.markup(result.stage):<11} {result.wall_seconds:8.2f} s  "
+                               f"{safe_text.markup(result.sqlstate or '')}: {safe_text.markup(result.message or '')}",
+                               highlight=False, soft_wrap=True)
 
     def _stop(self) -> None:
         if self._progress is not None:
@@ -76,7 +76,7 @@ def timing_table(result: RunResult) -> Table:
         title += f" on {result.database}"
     title += f": {result.status}"
     # narrow headers: the table fits 80 columns (README's "duplicates" is the dups column)
-    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table = Table(title=safe_text.cell(title), box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     table.add_column("stage")
     table.add_column("status")
     table.add_column("seconds", justify="right")
@@ -86,7 +86,7 @@ def timing_table(result: RunResult) -> Table:
     table.add_column("rejected", justify="right")
     table.add_column("dups", justify="right")
     for s in result.stages:
-        table.add_row(s.stage, s.status, _seconds(s.seconds if s.seconds is not None else s.wall_seconds),
+        table.add_row(safe_text.cell(s.stage), safe_text.cell(s.status), _seconds(s.seconds if s.seconds is not None else s.wall_seconds),
                       str(s.attempts or ""), _count(s.rows_read), _count(s.rows_written),
                       _count(s.rows_rejected), _count(s.rows_duplicated))
     table.add_section()
@@ -107,7 +107,7 @@ def nothing_published(result: RunResult) -> bool:
 def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
     """The result on stdout: one JSON document, or the timing table."""
     if as_json:
-        click.echo(json.dumps(result.to_dict(), default=str))
+        click.echo(safe_text.json_text(result.to_dict()))
     elif result.run_id is not None:  # no table when the run never started (busy, not deployed)
         console.print(timing_table(result))
         if result.status == "ok" and nothing_published(result):

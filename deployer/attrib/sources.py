@@ -5,6 +5,11 @@ line, sorted byte-wise, one line per name (SPEC 5 classes). Users add their
 own with `attrib sources import`, from the formats teams already maintain:
 Snowplow's referer-parser (YAML or JSON, `{medium: {Source: {domains:
 [...]}}}`) and Matomo's SearchEngines.yml / Socials.yml.
+
+Such a file is anyone's: it is read with a size limit, YAML without aliases
+(a few hundred bytes of nested aliases expand to billions of entries), and
+a name that is a public suffix (com, co.uk, blogspot.com: every site under
+it would match) is refused; see refusal().
 """
 
 from __future__ import annotations
@@ -15,16 +20,21 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
+from . import public_suffix, safe_text
 from .errors import AttribError
 from .paths import project_root
 
 CLASSES = ("search", "social", "video", "shopping", "email", "ai")
 FORMATS = ("referer-parser", "matomo", "csv")
+# The largest list file read: referer-parser's referers.yml and Matomo's
+# SearchEngines.yml are about 100 KB; a file forty times that is no list.
+MAX_FILE_BYTES = 4 * 1024 * 1024
 # A name: dot-separated labels of lower-case ASCII letters, digits, '-' and '_'.
 NAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
 # referer-parser's media that are SPEC 5 classes; its others (unknown, paid,
@@ -77,6 +87,7 @@ def shipped_upsert_sql() -> str:
 class Parsed:
     entries: dict[str, str] = field(default_factory=dict)   # name -> class, first listing wins
     ignored: Counter = field(default_factory=Counter)       # reason -> how many entries
+    refused: dict[str, str] = field(default_factory=dict)   # name -> why (a public suffix)
 
 
 def normalize(raw: str) -> tuple[str | None, str | None]:
@@ -108,24 +119,100 @@ def normalize(raw: str) -> tuple[str | None, str | None]:
     return name, None
 
 
-def _load(text: str):
+def read_file(path: Path) -> str:
+    """The text of a list file, refused when larger than MAX_FILE_BYTES or not UTF-8."""
+    with path.open("rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise AttribError(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB: not a list of sources\n"
+                          "HINT: split it, or check that it is the file you meant.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AttribError(f"{path} is not UTF-8 text (byte {exc.start})\n"
+                          "HINT: save it as UTF-8.") from None
+
+
+def _yaml_error(exc: Exception) -> str:
+    """A YAML error in one line: where, and what."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    what = getattr(exc, "problem", None) or getattr(exc, "context", None) or str(exc).splitlines()[0]
+    return f"{where}{what}"
+
+
+def _load_yaml(text: str):
+    """The YAML document, with a safe loader, refused when it has an alias.
+
+    An alias (`*name`) repeats a node without copying it, so a few hundred
+    bytes of aliases of aliases stand for billions of entries ("billion
+    laughs"); the lists attrib reads have none. The events are read first
+    (no node is built, nothing expands), then the document; libyaml's
+    loader when PyYAML has it (4 MiB in about 4 s, the pure one about 13 s).
+    """
     import yaml
 
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return json.loads(text)
-    except ValueError:
-        pass
-    try:
-        return yaml.safe_load(text)
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                anchor = safe_text.text(event.anchor)[:40]
+                raise AttribError(f"the file uses a YAML alias (*{anchor}, line {mark.line + 1}): "
+                                  "attrib reads lists without aliases\n"
+                                  "HINT: write each entry out in full, as referer-parser's and Matomo's lists do.")
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader, and no alias left to expand
     except yaml.YAMLError as exc:
-        raise AttribError(f"cannot read the file as YAML or JSON: {exc}\n"
+        raise AttribError(f"cannot read the file as YAML or JSON: {_yaml_error(exc)}\n"
                           "HINT: --format csv reads `name,class` lines.") from None
 
 
+def _load(text: str):
+    try:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+        return _load_yaml(text)
+    except RecursionError:
+        raise AttribError("the file nests too deeply to be a list of sources\n"
+                          "HINT: pick the format with --format referer-parser|matomo|csv.") from None
+
+
+@cache
+def _shipped_names() -> frozenset[str]:
+    return frozenset(name for name, _cls in shipped())
+
+
+def refusal(name: str) -> str | None:
+    """Why `name` may not enter the list, or None.
+
+    A name matches every host that has its labels (SPEC 5), so `com` or
+    `co.uk` as email would make every otherwise unknown .com or .co.uk
+    referrer Email. Refused: a public suffix by the Public Suffix List, of
+    two labels or more (co.uk, blogspot.com, github.io) or one, a top-level
+    domain (com, org, uk, io, shop), unless attrib ships the name
+    (migrations/data/source_classes.csv): SPEC 5's brand names that are
+    also brand TLDs (google, youtube, amazon, bing, yahoo) stay, as do the
+    shipped platforms whose every site is one kind (myshopify.com). Any
+    other brand TLD is listed by its domain (nike.com, not nike).
+    """
+    if not public_suffix.is_public_suffix(name) or name in _shipped_names():
+        return None
+    if "." in name:
+        return "is a public suffix: every site registered under it would match"
+    return "is a top-level domain: every site under it would match (list a site's domain instead)"
+
+
 def _add(parsed: Parsed, raw: object, cls: str) -> None:
+    if not isinstance(raw, (str, int, float)):  # a list or a mapping where a host belongs
+        parsed.ignored["is not a host name"] += 1
+        return
     name, why = normalize(str(raw))
     if name is None:
         parsed.ignored[f"{why}"] += 1
+    elif (refused := refusal(name)) is not None:
+        parsed.refused.setdefault(name, refused)
     elif name in parsed.entries and parsed.entries[name] != cls:
         parsed.ignored["listed again with another class (the first listing counts)"] += 1
     elif name in parsed.entries:
@@ -143,7 +230,12 @@ def parse(text: str, fmt: str, default_class: str | None = None) -> Parsed:
     """The names and classes a list holds, in the given format, and what was ignored and why."""
     parsed = Parsed()
     if fmt == "csv":
-        for name, cls in read_csv(text):
+        try:
+            rows = read_csv(text)
+        except csv.Error as exc:
+            raise AttribError(f"cannot read the file as CSV: {exc}\n"
+                              "HINT: `name,class` lines, e.g. newsletter.example,email.") from None
+        for name, cls in rows:
             cls = cls.lower() or (default_class or "")
             if cls not in CLASSES:
                 parsed.ignored[f"class {cls or '(none)'!r} is not one of {', '.join(CLASSES)}"] += 1

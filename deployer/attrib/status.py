@@ -12,6 +12,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from . import safe_text
 from .checks import require_deployed
 
 
@@ -80,33 +81,38 @@ def _num(value: int | None) -> str:
 
 
 def render(status: dict[str, Any]) -> Group:
+    """The status for the terminal; every value from the database passes through safe_text
+    (a stage's message can quote a type's or a column's name, which anyone who creates one picks)."""
+    shown = safe_text.text
     parts: list[Any] = []
     now = status["in_progress"]
+    database = shown(status["database"])
     if now:
         run = f"run {now['run_id']}" if now["run_id"] is not None else "a run"
-        parts.append(Text(f"In progress: {run}, stage {now['stage'] or '-'}, pid {now['pid']}, "
+        parts.append(Text(f"In progress: {run}, stage {shown(now['stage'] or '-')}, pid {now['pid']}, "
                           f"started {_fmt_time(now['run_started_at']) or '?'} UTC ({now['seconds'] or 0:.0f} s ago), "
-                          f"application {now['application_name'] or '?'}"))
+                          f"application {shown(now['application_name'] or '?')}"))
     else:
         parts.append(Text("No run in progress."))
     if not status["runs"]:
-        parts.append(Text(f"No runs yet in {status['database']}: `attrib run` starts one."))
+        parts.append(Text(f"No runs yet in {database}: `attrib run` starts one."))
         return Group(*parts)
     # One small table per run, so the whole stays readable at 80 columns; errors on their own lines.
-    parts.append(Text(f"Last runs in {status['database']} (times in UTC):"))
+    parts.append(Text(f"Last runs in {database} (times in UTC):"))
     for run in status["runs"]:
-        label = run["status"] + (" (full)" if run["full_rebuild"] else "")
+        label = shown(run["status"]) + (" (full)" if run["full_rebuild"] else "")
         table = Table(box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
-                      title=f"run {run['run_id']}: {label}, started {_fmt_time(run['started_at'])}, "
-                            f"{run['seconds']:.2f} s, by {run['started_by'] or '?'}")
+                      title=Text(f"run {run['run_id']}: {label}, started {_fmt_time(run['started_at'])}, "
+                                 f"{run['seconds']:.2f} s, by {shown(run['started_by'] or '?')}"))
         for name, justify in (("stage", "left"), ("status", "left"), ("seconds", "right"), ("tries", "right"),
                               ("read", "right"), ("written", "right"), ("rejected", "right"), ("dups", "right")):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         errors = []
         for s in run["stages"]:
             if s["message"]:
-                errors.append(Text(f"  {s['stage']}: {s['sqlstate'] or ''}: {s['message']}"))
-            table.add_row(s["stage"], s["status"], f"{s['seconds']:.2f}", str(s["attempts"]),
+                errors.append(Text(f"  {shown(s['stage'])}: {shown(s['sqlstate'] or '')}: {shown(s['message'])}"))
+            table.add_row(safe_text.cell(s["stage"]), safe_text.cell(s["status"]), f"{s['seconds']:.2f}",
+                          str(s["attempts"]),
                           _num(s["rows_read"]), _num(s["rows_written"]), _num(s["rows_rejected"]),
                           _num(s["rows_duplicated"]))
         parts.append(table)
@@ -115,7 +121,7 @@ def render(status: dict[str, Any]) -> Group:
 
 
 def check(conn: psycopg.Connection, max_age: timedelta) -> tuple[bool, str]:
-    """Whether the pipeline is healthy, for monitoring: (ok, one line saying why).
+    """Whether the pipeline is healthy, for monitoring: (ok, one line saying why, safe to print).
 
     Not ok when the latest run failed or was abandoned, when a run has been
     in progress longer than `max_age` (stuck), or when no complete run
@@ -132,10 +138,10 @@ def check(conn: psycopg.Connection, max_age: timedelta) -> tuple[bool, str]:
                        "WHERE complete AND status = 'ok' ORDER BY run_id DESC LIMIT 1").fetchone()
     now = cur.execute("SELECT clock_timestamp() AS now").fetchone()["now"]
     if latest is None:
-        return False, f"no run yet in {conn.info.dbname}: `attrib run` or `attrib schedule` starts them"
+        return False, f"no run yet in {safe_text.text(conn.info.dbname)}: `attrib run` or `attrib schedule` starts them"
     if latest["status"] in ("failed", "abandoned"):
         return False, (f"run {latest['run_id']} {latest['status']} (started {_fmt_time(latest['started_at'])} UTC)"
-                       + (f": {latest['error']}" if latest["error"] else ""))
+                       + (f": {safe_text.text(latest['error'])}" if latest["error"] else ""))
     if latest["status"] == "running" and now - latest["started_at"] > max_age:
         return False, (f"run {latest['run_id']} has been running since {_fmt_time(latest['started_at'])} UTC, "
                        f"longer than {max_age}: stuck?")

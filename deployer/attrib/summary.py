@@ -10,6 +10,8 @@ from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
+from . import safe_text
+
 
 def _one(conn: psycopg.Connection, query: str | sql.Composable) -> object:
     return conn.execute(query).fetchone()[0]
@@ -39,9 +41,9 @@ def print_summary(conn: psycopg.Connection, console: Console) -> None:
          "|| ' %', '-') FROM sessions.attribution"),
     ]:
         value = _one(conn, query)
-        counts.add_row(label, f"{value:,}" if isinstance(value, int) else str(value))
+        counts.add_row(label, f"{value:,}" if isinstance(value, int) else safe_text.cell(value))
     console.print(counts)
 
     rejects = conn.execute("SELECT reason, sum(copies)::bigint FROM attrib.rejects GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
     if rejects:
-        console.print("rejects by reason: " + ", ".join(f"{r} {n:,}" for r, n in rejects))
+        console.print(safe_text.cell("rejects by reason: " + ", ".join(f"{r} {n:,}" for r, n in rejects)))

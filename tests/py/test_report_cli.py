@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import psycopg
 import pytest
@@ -59,18 +61,14 @@ def test_report_text_and_json(example_dsn: str) -> None:
     assert since["signups"] == 2
 
 
-def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_path: Path) -> None:
+@contextmanager
+def chromium(tmp_path: Path) -> Iterator:
+    """Headless Chromium under selenium, logging the browser's console and its network requests."""
     # the project's install script brings them (make test runs it): missing is a broken setup, not a skip
     assert os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER), \
         "Debian's chromium and chromium-driver are missing: bash scripts/install-deps.sh"
-    from PIL import Image
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-
-    page = tmp_path / "report.html"
-    result = attrib("report", "--dsn", example_dsn, "--html", str(page))
-    assert result.exit_code == 0, result.stderr
-    assert page.read_text().count("<script") >= 4  # plotly.js inlined once, then one script per chart
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -82,6 +80,20 @@ def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    page = tmp_path / "report.html"
+    result = attrib("report", "--dsn", example_dsn, "--html", str(page))
+    assert result.exit_code == 0, result.stderr
+    assert page.read_text().count("<script") >= 4  # plotly.js inlined once, then one script per chart
+
+    with chromium(tmp_path) as driver:
         driver.get(page.as_uri())
         driver.implicitly_wait(10)
         charts = driver.find_elements("css selector", "div.js-plotly-plot")
@@ -102,8 +114,6 @@ def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_
         assert not [u for u in urls if u.split(":", 1)[0] in ("http", "https", "ws", "wss", "ftp")], urls
         shot = tmp_path / "report.png"
         driver.save_screenshot(str(shot))
-    finally:
-        driver.quit()
     colours = Image.open(shot).convert("RGB").getcolors(maxcolors=1 << 20)
     assert colours is None or len(colours) > 10, "the screenshot is blank"
     shutil.copy(shot, tmp_path / "kept.png")

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -185,3 +188,123 @@ def test_exclude_refuses_a_url(dsn: str) -> None:
     result = invoke(dsn, "exclude", "https://pay.example.com/return")
     assert result.exit_code == 1
     assert "HINT:" in result.stderr
+
+
+# -- hostile files (issue 22, item 4) ----------------------------------------------------------
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """A referer-parser list whose aliases of aliases stand for 9**levels domains (521 bytes at 9)."""
+    doc = "search:\n  A: {domains: &a [" + ",".join(["l.example"] * 9) + "]}\n"
+    for previous, anchor in zip("abcdefghij", "bcdefghijk"[: levels - 1]):
+        doc += f"  {anchor.upper()}: {{domains: &{anchor} [" + ",".join([f"*{previous}"] * 9) + "]}\n"
+    return doc
+
+
+def attrib_limited(*args: str, memory: int = 1 << 30) -> subprocess.CompletedProcess:
+    """The CLI in a child process that may use at most `memory` bytes: a file that expands cannot
+    take the machine's memory, it fails in the child."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return subprocess.run([sys.executable, "-c", "from attrib.cli import main; main()", *args],
+                          capture_output=True, text=True, timeout=120, preexec_fn=limit)
+
+
+def test_import_refuses_yaml_aliases_in_one_line(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "laughs.yml"
+    path.write_text(billion_laughs())
+    assert path.stat().st_size < 600
+    result = attrib_limited("sources", "import", str(path), "--dsn", dsn)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[0] == \
+        "Error: the file uses a YAML alias (*a, line 3): attrib reads lists without aliases"
+    assert source_class(dsn, "l.example") is None
+
+
+def test_import_refuses_a_file_over_the_size_limit(dsn: str, tmp_path: Path) -> None:
+    from attrib.sources import MAX_FILE_BYTES
+
+    path = tmp_path / "big.csv"
+    row = b"newsletter.example,email\n"
+    path.write_bytes(row * (MAX_FILE_BYTES // len(row) + 1))
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.exit_code == 1
+    assert "is larger than 4 MiB" in result.stderr
+    assert source_class(dsn, "newsletter.example") is None
+
+
+def test_import_refuses_a_file_that_is_not_utf8(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("caf\xe9.example,email\n".encode("latin-1"))
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.exit_code == 1
+    assert "is not UTF-8 text" in result.stderr and "Traceback" not in result.output
+
+
+def test_import_refuses_a_csv_the_csv_reader_refuses(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "huge-field.csv"
+    path.write_text("name,class\n\"" + "x" * 200_000 + "\",email\n")
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot read the file as CSV: field larger than field limit")
+
+
+def test_import_refuses_public_suffixes_and_names_them(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("name,class\ncom,email\nco.uk,email\nuk,email\nblogspot.com,social\nherokuapp.com,ai\n"
+                    "newsletter-hub.example,email\n")
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.exit_code == 0, result.output + result.stderr
+    lines = result.stdout.splitlines()
+    assert "refused: com is a top-level domain: every site under it would match " \
+           "(list a site's domain instead)" in lines
+    assert "refused: uk is a top-level domain: every site under it would match " \
+           "(list a site's domain instead)" in lines
+    assert "refused: co.uk is a public suffix: every site registered under it would match" in lines
+    assert "refused: blogspot.com is a public suffix: every site registered under it would match" in lines
+    assert lines[-1].startswith("added 1, ") and lines[-1].endswith(", refused 5")
+    assert source_class(dsn, "news.example.com") is None
+    assert source_class(dsn, "shop.example.co.uk") is None
+    assert source_class(dsn, "someone.herokuapp.com") is None
+    assert source_class(dsn, "newsletter-hub.example") == "email"
+
+
+def test_import_refuses_a_matomo_wildcard_that_leaves_a_public_suffix(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "Socials.yml"
+    path.write_text("Anything UK:\n  - \"{}.co.uk\"\n")
+    result = invoke(dsn, "import", str(path), "--format", "matomo")
+    assert "refused: co.uk is a public suffix: every site registered under it would match" in result.stdout
+
+
+def test_import_keeps_brand_tlds_and_platforms_that_attrib_ships(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "brands.csv"
+    path.write_text("google,search\nyoutube,video\namazon,shopping\nwebmail,email\nmyshopify.com,shopping\n")
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.stdout.splitlines()[-1] == \
+        "added 0, conflicting 0 (kept; --replace to take the file's class), already known 5, ignored 0"
+
+
+def test_the_public_suffix_list_is_read_without_the_network(monkeypatch) -> None:
+    import socket
+
+    from attrib import public_suffix
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the Public Suffix List went to the network")
+
+    for name in ("getaddrinfo", "create_connection"):
+        monkeypatch.setattr(socket, name, no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    public_suffix._list.cache_clear()
+    assert public_suffix.is_public_suffix("co.uk") and public_suffix.is_public_suffix("blogspot.com")
+    assert not public_suffix.is_public_suffix("webmail"), "an unknown one-label name is no suffix"
+
+
+def test_registrable_domain_is_the_public_suffix_and_one_label() -> None:
+    from attrib import public_suffix
+
+    assert public_suffix.registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
+    assert public_suffix.registrable_domain("someone.blogspot.com") == "someone.blogspot.com"
+    assert public_suffix.registrable_domain("co.uk") is None
