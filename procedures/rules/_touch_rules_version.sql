@@ -10,7 +10,7 @@
 --      Unassigned), classes video and shopping, referral_exclusions
 --   3: SPEC 5's limits on hostile values: a host longer than 253 characters
 --      or with a label longer than 63 is none (such a referrer counts as no
---      referrer)
+--      referrer), a source longer than 253 characters matches no name
 CREATE OR REPLACE FUNCTION attrib._touch_rules_version()
 RETURNS int
 LANGUAGE sql
