@@ -23,18 +23,29 @@ On a fresh database of the local cluster it generates Segment data
    the same way; then again, day after day, `increments` times. A run of a
    few hundred milliseconds varies by a tenth from one day to the next, so
    the ratios use the median increment and the JSON keeps every one;
-5. last, times "reclassify everything": adds a source class for a name no
+5. appends the *hostile rows* (`hostile.py`): a few pages whose referrer,
+   `context_campaign_source` or landing-url `utm_source` is the costliest
+   value to classify, 127 one-letter labels in 253 characters (the longest
+   value SPEC 5 still matches) or 32 KB of names, each its own visitor, and
+   times the incremental run that takes them in the same way, beside the
+   median increment. Matching is linear in a value's labels and stops at
+   253 characters, so these rows cost what as many ordinary rows cost;
+   before issue 22 one 2 KB referrer cost sessionize half a minute and a
+   32 KB one hours, and every recompute of its alias paid it again;
+6. last, times "reclassify everything": adds a source class for a name no
    event carries (RECLASSIFY_SOURCE), which changes
    `attrib._outputs_fingerprint()` and not one output, and times a whole run
    the same way. The alias stage then recomputes every alias from the stored
-   events; the ingest must take in no new source row (it only reads the
-   ingest overlap again, as every run does; recorded and shown). The row
-   is deleted afterwards (with --keep, an untimed run then brings the kept
-   database back to a steady state). It runs after the increments so they
-   are untouched by it; its history is the full run's plus the appended days
-   (a fraction of a percent more events at the scales of the targets).
+   events, the hostile rows' too; the ingest must take in no new source row
+   (it only reads the ingest overlap again, as every run does; recorded and
+   shown). The row is deleted afterwards (with --keep, an untimed run then
+   brings the kept database back to a steady state). It runs after the
+   increments so they are untouched by it; its history is the full run's
+   plus the appended days and the hostile rows (a fraction of a percent
+   more events at the scales of the targets).
 
-Before the reference, before each increment and before the reclassify run
+Before the reference, before each increment, the hostile rows' run and the
+reclassify run
 the database is *settled* (untimed `VACUUM (ANALYZE)` and `CHECKPOINT`): the
 reference and the full run then find the same freshly loaded source, and the
 increment finds the state a nightly run finds a day after the previous one,
@@ -80,7 +91,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, cluster as clusters, deploy
+from . import __version__, cluster as clusters, deploy, hostile
 from .demo_data import generate
 from .errors import AttribError
 from .paths import is_clone, project_root
@@ -181,7 +192,7 @@ class Reclassify:
 
     phase: Phase
     source_class: tuple[str, str]   # (name, class) added to attrib.source_classes, deleted afterwards
-    events: int                     # source events stored when it ran: the history and the appended days
+    events: int                     # source events stored when it ran: the history, appended days, hostile rows
 
     def _stage(self, stage: str) -> StageTiming | None:
         return next((s for s in self.phase.stages if s.stage == stage), None)
@@ -213,6 +224,33 @@ class Reclassify:
 
 
 @dataclass
+class Hostile:
+    """The incremental run that took in only the hostile rows (hostile.py), after the increments."""
+
+    phase: Phase
+    rows: list[hostile.Row]
+
+    def _stage(self, stage: str) -> StageTiming | None:
+        return next((s for s in self.phase.stages if s.stage == stage), None)
+
+    @property
+    def events(self) -> int | None:
+        """Source rows the ingest wrote as events: every hostile row is a valid event."""
+        ingest = self._stage("ingest")
+        return ingest.rows_written if ingest else None
+
+    @property
+    def sessions(self) -> int | None:
+        sessionize = self._stage("sessionize")
+        return sessionize.rows_written if sessionize else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.phase.to_dict(), "rows": [r.to_dict() for r in self.rows], "events": self.events,
+                "sessions": self.sessions,
+                "of": "an incremental run taking in only the hostile rows, after the increments"}
+
+
+@dataclass
 class ScaleResult:
     """Everything measured for one history size, in its own database."""
 
@@ -228,6 +266,7 @@ class ScaleResult:
     kept: bool
     reclassify: Reclassify | None = None
     parallel_overridden_by: list[str] = field(default_factory=list)  # functions that SET the workers themselves
+    hostile: Hostile | None = None
 
     @property
     def primary(self) -> ParallelRun:
@@ -273,10 +312,18 @@ class ScaleResult:
             return None
         return self.reclassify.phase.seconds / self.full.seconds if self.full.seconds else float("inf")
 
+    @property
+    def hostile_over_increment(self) -> float | None:
+        """The run of the hostile rows over the median one-day increment."""
+        if self.hostile is None:
+            return None
+        return self.hostile.phase.seconds / self.increment.seconds if self.increment.seconds else float("inf")
+
     def phases(self) -> list[Phase]:
         """Every timed run of this scale, in the order they ran."""
         return ([p.full for p in self.parallel] + [i.phase for i in self.increments]
-                + ([self.reclassify.phase] if self.reclassify else []))
+                + ([self.reclassify.phase] if self.reclassify else [])
+                + ([self.hostile.phase] if self.hostile else []))
 
     @property
     def peak_rss_mb(self) -> float | None:
@@ -298,10 +345,12 @@ class ScaleResult:
             "parallel": [p.to_dict() for p in self.parallel],
             "parallel_overridden_by": self.parallel_overridden_by,
             "reclassify": self.reclassify.to_dict() if self.reclassify else None,
+            "hostile": self.hostile.to_dict() if self.hostile else None,
             "peak_rss_mb": self.peak_rss_mb,
             "ratios": {"full_over_reference": self.full_over_reference,
                        "increment_over_full": self.increment_over_full,
                        "reclassify_over_full": self.reclassify_over_full,
+                       "hostile_over_increment": self.hostile_over_increment,
                        "full_over_reference_by_workers": {str(p.workers): p.full_over_reference
                                                           for p in self.parallel}},
         }
@@ -682,11 +731,24 @@ def time_reclassify(conn: psycopg.Connection, say: Say, *, events: int, profile:
     return result
 
 
+def time_hostile(conn: psycopg.Connection, say: Say, *, profile: bool) -> tuple[Hostile, float]:
+    """Append the hostile rows (hostile.py) after the newest source row, settle, and time the incremental run
+    that takes them in; and the settle time."""
+    written = hostile.insert(conn, SCHEMA, hostile.newest(conn, SCHEMA))
+    say(f"  appended {len(written)} hostile rows: " + "; ".join(
+        f"{name} ({', '.join(hostile.FIELDS)})" for name, _value in hostile.VALUES))
+    settled = settle(conn)
+    phase = time_stages(conn, say, "host", profile=profile)
+    result = Hostile(phase, written)
+    say(f"  hostile rows run {phase.seconds:.2f} s ({result.events} events, {result.sessions} sessions)")
+    return result, settled
+
+
 def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int, keep: bool,
                   profile: bool, say: Say, increments: int = DEFAULT_INCREMENTS,
                   workers: list[int] | None = None) -> ScaleResult:
     """Generate one history in a fresh database; time reference and full run per workers value, the
-    increments, then the reclassify run."""
+    increments, the hostile rows, then the reclassify run."""
     workers = order_workers(workers or [DEFAULT_WORKERS])
     name = database_name(events)
     say(f"[{events:,} events over {days} days] fresh database {name}")
@@ -711,13 +773,15 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
             timed, took_too = time_increments(conn, say, events=events, days=days, seed=seed, count=increments,
                                               profile=profile)
             settled += took + took_too
+            hostile_run, took = time_hostile(conn, say, profile=profile)
+            settled += took
             settled += settle(conn)  # the reclassify run too finds autovacuum's work done
-            reclassify = time_reclassify(conn, say, events=stats.events + sum(i.events for i in timed),
-                                         profile=profile, restore=keep)
+            reclassify = time_reclassify(conn, say, events=stats.events + sum(i.events for i in timed)
+                                         + (hostile_run.events or 0), profile=profile, restore=keep)
         return ScaleResult(
             database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
             generate_seconds=stats.seconds, settle_seconds=settled, parallel=parallel, increments=timed,
-            kept=keep, reclassify=reclassify, parallel_overridden_by=overridden)
+            kept=keep, reclassify=reclassify, parallel_overridden_by=overridden, hostile=hostile_run)
     finally:
         if not keep:
             drop_database(target, name)
@@ -923,6 +987,13 @@ def _runs_table(result: BenchResult) -> Table:
         row("new source rows (must be 0)", lambda s: f"{s.reclassify.new_source_rows:,}" if s.reclassify else "")
         row("aliases recomputed", lambda s: f"{s.reclassify.aliases_recomputed:,}" if s.reclassify else "")
         row("reclassify / full", lambda s: _f(s.reclassify_over_full))
+    if any(s.hostile for s in result.scales):
+        runs.add_section()
+        row("hostile rows (pages)", lambda s: f"{len(s.hostile.rows):,}" if s.hostile else "")
+        stage_rows("host", lambda s: s.hostile.phase if s.hostile else None)
+        row("hostile rows run", lambda s: _f(s.hostile.phase.seconds) if s.hostile else "")
+        row("hostile / incremental (median)", lambda s: f"{s.hostile_over_increment:.2f}x"
+            if s.hostile_over_increment is not None else "")
     runs.add_section()
     row("peak RSS full / incr / recl (MB)", lambda s: " / ".join(
         _f(peak, 0) for peak in (s.full.peak_rss_mb, s.increment.peak_rss_mb,

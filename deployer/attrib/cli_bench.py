@@ -1,4 +1,4 @@
-"""The `attrib bench` command: full, incremental and reclassifying runs against the reference statement.
+"""The `attrib bench` command: full, incremental, hostile-row and reclassifying runs against the reference statement.
 
 cli.py loads it only when `attrib bench` is used (LAZY_COMMANDS), so the
 commands that deploy and run never import the benchmark. The work is in
@@ -84,8 +84,11 @@ def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int,
     reference statement (one CREATE TABLE AS sessionizing the same events per
     anonymous id with lag() and a running sum(); its text is frozen); time a
     full run stage by stage, per --workers value; append one day and time the
-    incremental run, K days in a row (the median counts); last, add a source
-    class no event matches and time the run that reclassifies everyone.
+    incremental run, K days in a row (the median counts); append a few
+    hostile rows (referrers and utm_source values of 127 labels in 253
+    characters, and of 32 KB) and time the run that takes them in; last, add
+    a source class no event matches and time the run that reclassifies
+    everyone.
     Prints the tables on stdout (progress on stderr) and writes JSON to
     bench/results/.
 

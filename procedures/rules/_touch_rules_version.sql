@@ -8,12 +8,15 @@
 --   1: GA4's default channel group of 2024 plus AI Assistants (12 rules, Other)
 --   2: the full GA4 default channel group plus AI Assistants (20 rules,
 --      Unassigned), classes video and shopping, referral_exclusions
+--   3: SPEC 5's limits on hostile values: a host longer than 253 characters
+--      or with a label longer than 63 is none (such a referrer counts as no
+--      referrer), a source longer than 253 characters matches no name
 CREATE OR REPLACE FUNCTION attrib._touch_rules_version()
 RETURNS int
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT 2;
+    SELECT 3;
 END;
 
 COMMENT ON FUNCTION attrib._touch_rules_version() IS

@@ -1,34 +1,31 @@
--- attrib.url_host: SPEC 5 host(u) — NULL unless u starts with a scheme
--- ([A-Za-z][A-Za-z0-9+.-]*://); else the text after :// up to the first
--- '/', '?' or '#', without userinfo (up to the last '@') and port (':digits'
--- at the end), lower-cased (ASCII), one trailing '.' and then one leading
--- 'www.' removed; empty is NULL. So android-app://com.google.android.gm/
--- has host com.google.android.gm and www.google.com/x (no scheme) has none.
--- One expression (each step applied once, string functions rather than a
--- capturing regex where they do the same): the planner inlines it.
+-- attrib.url_host: SPEC 5 host(u) — attrib._url_host_unbounded(u) (the
+-- host as the text after the scheme spells it), and NULL when that is
+-- longer than 253 characters or has a dot-separated label longer than 63:
+-- no DNS name is, and a referrer without a host counts as none. The limits
+-- also bound what a hostile referrer costs the class lookup downstream
+-- (attrib.source_match).
+--
+-- Almost every url has a '/' within 64 characters after its '://': its
+-- authority, and so its host, is then at most 63 characters long and
+-- within both limits, and the host is computed once. Only a longer
+-- authority (or one with no '/' after it) pays for the checks, which
+-- compute the host again: one CASE keeps the function a single expression
+-- that the planner inlines (a sub-select would not be).
 CREATE OR REPLACE FUNCTION attrib.url_host(p_url text)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 BEGIN ATOMIC
-    SELECT nullif(
-             regexp_replace(
-               regexp_replace(
-                 attrib.lower_ascii(
-                   regexp_replace(
-                     split_part(
-                       CASE WHEN p_url ~ '^[A-Za-z][A-Za-z0-9+.-]*://'
-                            -- the first :// is the scheme's (a scheme holds no ':' or '/')
-                            THEN split_part(split_part(split_part(substr(p_url, strpos(p_url, '://') + 3),
-                                                                  '/', 1), '?', 1), '#', 1)
-                       END,
-                       '@', -1),
-                     ':[0-9]*$', '')),
-                 '\.$', ''),
-               '^www\.', ''),
-             '');
+    SELECT CASE
+             WHEN pg_catalog.strpos(pg_catalog.substr(p_url, pg_catalog.strpos(p_url, '://') + 3, 64), '/') > 0
+               THEN attrib._url_host_unbounded(p_url)
+             WHEN pg_catalog.length(attrib._url_host_unbounded(p_url)) <= 253
+              AND attrib._url_host_unbounded(p_url) !~ '[^.]{64}'
+               THEN attrib._url_host_unbounded(p_url)
+           END;
 END;
 
 COMMENT ON FUNCTION attrib.url_host(text) IS
-  'SPEC 5 host(): authority of a url with a scheme, without userinfo and port, lower-cased, '
-  'one trailing dot and one leading www. removed; NULL without a scheme or when empty';
+  'SPEC 5 host(): authority of a url with a scheme, without userinfo and port, lower-cased, one trailing dot and '
+  'one leading www. removed; NULL without a scheme, when empty, longer than 253 characters or with a label longer '
+  'than 63';

@@ -1,7 +1,7 @@
 -- SPEC 2 and 5 text helpers: trimming, ASCII lower-casing, id cleaning,
 -- parameter decoding, query parameters, url_clean, host() and click ids.
 BEGIN;
-SELECT plan(106);
+SELECT plan(114);
 
 -- trim_ascii ---------------------------------------------------------------
 SELECT is(attrib.trim_ascii(E' \t\n\x0B\f\rabc \t\n\x0B\f\r'), 'abc',
@@ -157,6 +157,25 @@ SELECT is(attrib.url_host('mailto:someone@x.com'), NULL, 'url_host: a scheme wit
 SELECT is(attrib.url_host('1http://x.org/'), NULL, 'url_host: a scheme starts with a letter');
 SELECT is(attrib.url_host('http:///path'), NULL, 'url_host: an empty host is NULL');
 SELECT is(attrib.url_host('https://[::1]:443/'), '[::1]', 'url_host keeps an IPv6 literal, without its port');
+-- no DNS name is longer than 253 characters or has a label longer than 63:
+-- such a host is none. The limits apply to the host itself, after userinfo,
+-- port, trailing dot and www. are gone, and with or without a '/' after it.
+SELECT is(attrib.url_host('https://' || repeat('a.', 126) || 'b/x'), repeat('a.', 126) || 'b',
+          'url_host keeps a host of 253 characters (127 labels)');
+SELECT is(attrib.url_host('https://' || repeat('a.', 126) || 'bb/x'), NULL,
+          'url_host: a host of 254 characters is none');
+SELECT is(attrib.url_host('https://' || repeat('a.', 126) || 'bb'), NULL,
+          'url_host: a host of 254 characters is none without a path too');
+SELECT is(attrib.url_host('https://user:secret@WWW.' || repeat('a.', 126) || 'b.:8080/x'), repeat('a.', 126) || 'b',
+          'url_host: the 253 characters are counted without userinfo, port, trailing dot and www.');
+SELECT is(attrib.url_host('https://' || repeat('x', 63) || '.example.com/'), repeat('x', 63) || '.example.com',
+          'url_host keeps a label of 63 characters');
+SELECT is(attrib.url_host('https://' || repeat('x', 64) || '.example.com/'), NULL,
+          'url_host: a label of 64 characters makes no host');
+SELECT is(attrib.url_host('https://shop.' || repeat('x', 64) || '?q=1'), NULL,
+          'url_host: a last label of 64 characters makes no host');
+SELECT is(attrib.url_host('https://' || repeat('a.', 16000) || 'com/'), NULL,
+          'url_host: a 32 KB authority is no host');
 
 -- click_network (SPEC 5 click ids, with the shipped paid_click_ids) ---------------
 SELECT is(attrib.click_network('https://x.com/?gclid=abc', attrib.setting('paid_click_ids')), 'google',

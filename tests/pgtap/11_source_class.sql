@@ -3,7 +3,7 @@
 -- classifies every shipped name and the hosts built around them as
 -- attrib.source_class does.
 BEGIN;
-SELECT plan(38);
+SELECT plan(46);
 
 -- the shipped list holds SPEC 5's minimum, each with its class
 SELECT is_empty(
@@ -72,6 +72,57 @@ SELECT is(attrib.source_class('tiea.tiec.net'), 'email', 'a tie between ai and e
 SELECT is(attrib.source_class('tieb.tiee.tief'), 'ai', 'two labels beat one whatever the class order');
 -- the list is data: a row added is matched at once
 SELECT is(attrib.source_class('www.tiee.tief.org'), 'ai', 'an added name is matched');
+
+-- a value longer than 253 characters matches no name (SPEC 5)
+SELECT is(attrib.source_class(repeat('a.', 121) || 'google.com'), 'search',
+          'a value of 252 characters is matched');
+SELECT is(attrib.source_class(repeat('a.', 122) || 'google.com'), NULL,
+          'a value of 254 characters matches no name');
+
+-- The work per value is bounded: source_match tries each run of contiguous
+-- labels as a name, but only runs of up to as many labels as the longest
+-- name of the list has. Counted, not timed: the rows that reach the join
+-- with attrib.source_classes, from EXPLAIN ANALYZE of source_match.
+CREATE FUNCTION pg_temp.candidates(p_value text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    v_plan jsonb;
+BEGIN
+    EXECUTE format('EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) SELECT * FROM attrib.source_match(%L)', p_value)
+       INTO v_plan;
+    -- the join whose one side reads attrib.source_classes: the rows of its
+    -- other side (none when the plan has no such join: nothing to compare)
+    RETURN coalesce((WITH RECURSIVE node(plan) AS (
+                SELECT v_plan -> 0 -> 'Plan'
+                UNION ALL
+                SELECT child FROM node, jsonb_array_elements(node.plan -> 'Plans') AS child)
+            SELECT sum((side ->> 'Actual Rows')::bigint * (side ->> 'Actual Loops')::bigint)
+              FROM node, jsonb_array_elements(node.plan -> 'Plans') AS side
+             WHERE node.plan ->> 'Node Type' IN ('Hash Join', 'Nested Loop', 'Merge Join')
+               AND side ->> 'Parent Relationship' IN ('Outer', 'Inner')
+               AND NOT jsonb_path_exists(side, '$.** ? (@."Relation Name" == "source_classes")')
+               AND jsonb_path_exists(node.plan, ('$.Plans[*] ? (@."Parent Relationship" != "InitPlan")'
+                                                 || '.** ? (@."Relation Name" == "source_classes")')::jsonpath)), 0);
+END
+$$;
+CREATE FUNCTION pg_temp.longest_name() RETURNS int LANGUAGE sql AS $$
+    SELECT max(array_length(string_to_array(name, '.'), 1)) FROM attrib.source_classes
+$$;
+
+SELECT cmp_ok(pg_temp.candidates('a.b.c.google.com'), '>', 0::bigint,
+              'the candidate count is read from the plan (a value with matches has candidates)');
+SELECT cmp_ok(pg_temp.candidates(rtrim(repeat('a.', 127), '.')), '<=', 127 * pg_temp.longest_name()::bigint,
+              'a value of 127 labels (253 characters) has at most 127 x (labels of the longest name) candidates, '
+              'not the 8,128 runs of every length');
+SELECT is(pg_temp.candidates(rtrim(repeat('a.', 500), '.')), 0::bigint,
+          'a value of 500 labels (999 characters) has no candidate at all, not 125,250');
+-- the bound follows the list, not a constant: a name longer than any
+-- shipped one is matched at once, and the bound grows with it
+INSERT INTO attrib.source_classes (name, class) VALUES ('l1.l2.l3.l4.l5.l6.l7.l8.l9', 'email');
+SELECT is(attrib.source_class('x.l1.l2.l3.l4.l5.l6.l7.l8.l9.y'), 'email', 'an added name of 9 labels is matched');
+SELECT is(attrib.source_class('x.l1.l2.l3.l4.l5.l6.l7.l8.y'), NULL, 'eight of its nine labels do not match it');
+SELECT cmp_ok(pg_temp.candidates(rtrim(repeat('a.', 127), '.')), '<=', 127 * 9::bigint,
+              'with a 9-label name the 127-label value has at most 127 x 9 candidates');
+DELETE FROM attrib.source_classes WHERE name = 'l1.l2.l3.l4.l5.l6.l7.l8.l9';
 
 -- attrib.touch reads the same rule; the channel of a referral shows the
 -- class: search -> Organic Search, social -> Organic Social, video ->

@@ -2,7 +2,7 @@
 -- landing url, referrer and UTM values. Every expected row is worked out
 -- from SPEC 5 by hand (the comment above each says how).
 BEGIN;
-SELECT plan(49);
+SELECT plan(52);
 
 -- attrib.touch(landing_url, referrer, utm_source, utm_medium, utm_campaign)
 -- returns (source, medium, campaign, channel, is_paid).
@@ -164,6 +164,19 @@ SELECT results_eq($$SELECT * FROM attrib.touch(NULL, 'https://www.google.com/', 
 SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', 'www.google.com/x', NULL, NULL, NULL)$$,
                   $$VALUES ('(direct)', '(none)', NULL::text, 'Direct', false)$$,
                   'a referrer without a scheme has no host: Direct');
+-- host() of more than 253 characters, or with a label over 63, is none:
+-- such a referrer counts as no referrer, even when google stands in it
+SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', 'https://' || repeat('a.', 122) || 'google.com/', NULL, NULL, NULL)$$,
+                  $$VALUES ('(direct)', '(none)', NULL::text, 'Direct', false)$$,
+                  'a referrer whose host is longer than 253 characters has no host: Direct');
+SELECT results_eq($$SELECT * FROM attrib.touch('https://shop.example.com/', 'https://' || repeat('x', 64) || '.google.com/', NULL, NULL, NULL)$$,
+                  $$VALUES ('(direct)', '(none)', NULL::text, 'Direct', false)$$,
+                  'a referrer with a label longer than 63 characters has no host: Direct');
+-- a utm_source longer than 253 characters matches no name: no class, and
+-- medium zzz fits no rule -> Unassigned
+SELECT results_eq($$SELECT channel FROM attrib.touch('https://shop.example.com/', NULL, repeat('a.', 122) || 'google.com', 'zzz', NULL)$$,
+                  $$VALUES ('Unassigned')$$,
+                  'a utm_source longer than 253 characters has no class');
 -- an internal referrer gives no class either: source partner has none -> cpc is Paid Other
 SELECT results_eq($$SELECT * FROM attrib.touch('https://t.co/landing', 'https://t.co/abc', 'partner', 'cpc', NULL)$$,
                   $$VALUES ('partner', 'cpc', NULL::text, 'Paid Other', true)$$,

@@ -3,7 +3,7 @@
 -- the calling query (no function call per row) and reads the settings once
 -- (InitPlans), not once per row.
 BEGIN;
-SELECT plan(6);
+SELECT plan(7);
 
 SELECT is((SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
             WHERE p.oid = 'attrib.touch(text, text, text, text, text)'::regprocedure),
@@ -37,6 +37,12 @@ SELECT doesnt_match(
                       CROSS JOIN LATERAL attrib.touch(s.landing_url, s.referrer, NULL, NULL, NULL) t$$),
     'Function Scan on (attrib\.)?(touch|_touch_detail|source_match|_domain_match)',
     'the planner inlines attrib.touch called LATERAL, and the functions it reads (no Function Scan on them)');
+SELECT doesnt_match(
+    pg_temp.plan_of($$SELECT t.* FROM (SELECT 'https://x.com/' AS landing_url, 'https://t' || g || '.example/' AS referrer
+                                         FROM generate_series(1, 1000) g) s
+                      CROSS JOIN LATERAL attrib.touch(s.landing_url, s.referrer, NULL, NULL, NULL) t$$),
+    'url_host',
+    'attrib.url_host, its length limits and attrib._url_host_unbounded inline into the caller''s plan (no call per row)');
 SELECT matches(
     pg_temp.plan_of($$SELECT t.* FROM (SELECT 'https://x.com/' AS landing_url, 'https://t' || g || '.example/' AS referrer
                                          FROM generate_series(1, 1000) g) s

@@ -15,7 +15,7 @@ from psycopg.conninfo import conninfo_to_dict
 from rich.console import Console
 
 from segment import STAGES
-from attrib import bench, projection
+from attrib import bench, hostile, projection
 from attrib.cli import main
 from attrib.demo_data import generate
 from conftest import SERVER, server_dsn
@@ -73,11 +73,18 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
     assert reclassify["new_source_rows"] == 0, "reclassifying reads no new source row"
     assert reclassify["stages"]["ingest"]["rows_written"] == 0
     assert reclassify["aliases_recomputed"] > 0, "every alias is recomputed"
-    assert reclassify["events"] == run["events"] + sum(day["events"] for day in days)
+    assert reclassify["events"] == run["events"] + sum(day["events"] for day in days) + run["hostile"]["events"]
     assert reclassify["source_class"] == {"name": bench.RECLASSIFY_SOURCE[0], "class": bench.RECLASSIFY_SOURCE[1]}
     assert run["ratios"]["reclassify_over_full"] == reclassify["seconds"] / run["full"]["seconds"]
     assert "reclassify / full" in result.output
     assert run["peak_rss_mb"] >= run["full"]["peak_rss_mb"]
+
+    hostile_run = run["hostile"]
+    assert list(hostile_run["stages"]) == list(STAGES)
+    assert hostile_run["rows"] == [r.to_dict() for r in hostile.rows()]
+    assert hostile_run["events"] == hostile_run["sessions"] == len(hostile.rows()), "each hostile row is one session"
+    assert run["ratios"]["hostile_over_increment"] == hostile_run["seconds"] / run["increment"]["seconds"]
+    assert "hostile rows run" in result.output and "hostile / incremental (median)" in result.output
 
     names = [t["name"] for t in report["targets"]]
     assert names == ["full / reference @ 20 K", "increment / full @ 20 K", "reclassify / full @ 20 K"]
@@ -120,7 +127,7 @@ def phase(seconds: float, peak: float | None = 75.0, ingested: int = 0) -> bench
 
 def scale(events: int, *, full: float = 100.0, reference: float = 20.0, increment: float = 0.5,
           reclassify: float | None = 30.0, peak: float | None = 75.0, ingested: int = 0,
-          workers0: tuple[float, float] | None = None) -> bench.ScaleResult:
+          workers0: tuple[float, float] | None = None, hostile_run: float | None = 0.75) -> bench.ScaleResult:
     parallel = [bench.ParallelRun(2, reference, events, phase(full, peak), after_reset=False)]
     if workers0:
         parallel.append(bench.ParallelRun(0, workers0[0], events, phase(workers0[1], peak), after_reset=True))
@@ -129,7 +136,8 @@ def scale(events: int, *, full: float = 100.0, reference: float = 20.0, incremen
     return bench.ScaleResult(
         database="x", events=events, identifies=events // 10, days=365, seed=42, generate_seconds=1.0,
         settle_seconds=1.0, parallel=parallel, increments=[bench.Increment(1_000, 10, 0.1, phase(increment, peak))],
-        kept=False, reclassify=recl)
+        kept=False, reclassify=recl,
+        hostile=bench.Hostile(phase(hostile_run, peak), hostile.rows()) if hostile_run is not None else None)
 
 
 def by_name(targets: list[bench.Target]) -> dict[str, bench.Target]:
@@ -239,6 +247,9 @@ def test_the_json_adds_fields_and_stays_readable_by_the_projection(tmp_path: Pat
     assert [p["max_parallel_workers_per_gather"] for p in run["parallel"]] == [2, 0]
     assert run["ratios"]["full_over_reference_by_workers"] == {"2": 5.0, "0": 15.0}
     assert run["reclassify"]["seconds"] == 30.0 and run["ratios"]["reclassify_over_full"] == 0.3
+    assert run["hostile"]["seconds"] == 0.75 and run["ratios"]["hostile_over_increment"] == 1.5
+    assert run["hostile"]["rows"][0] == {"value": "127 labels, 253 characters", "field": "referrer",
+                                         "characters": 253, "labels": 127}
     assert report["memory"]["largest_over_smallest"] == 1.0
     measured, _disk = projection.load([path])
     assert [m.full_seconds for m in measured] == [100.0, 1000.0]
@@ -249,7 +260,8 @@ def test_the_tables_show_both_workers_values_and_the_reclassify_run() -> None:
     bench.print_tables(constructed([scale(1_000_000, workers0=(8.0, 120.0))]), console)
     text = console.export_text()
     for shown in ("workers 0: full / reference", "15.00x", "reclassify everything", "reclassify / full",
-                  "new source rows (must be 0)", "must reach", "goal met", "<= 10x", "<= 0.25"):
+                  "new source rows (must be 0)", "must reach", "goal met", "<= 10x", "<= 0.25",
+                  "hostile rows run", "hostile / incremental (median)", "1.50x"):
         assert shown in text, shown
 
 
@@ -275,3 +287,30 @@ def test_reclassify_recomputes_everyone_changes_nothing_and_leaves_nothing_pendi
                         (bench.RECLASSIFY_SOURCE[0],)).fetchone()[0] == 0
     after = bench.time_stages(conn, lambda _: None, "next")
     assert [s.rows_written for s in after.stages if s.stage == "alias"] == [0], "no recompute left pending"
+
+
+# -- the hostile rows on a small database ---------------------------------------------
+
+
+def test_the_hostile_values_are_the_costliest_spec_5_still_reads_and_32_kb() -> None:
+    values = dict(hostile.VALUES)
+    longest = values["127 labels, 253 characters"]
+    assert (len(longest), longest.count(".") + 1) == (253, 127), "the most labels 253 characters hold"
+    assert len(values["32 KB of names"]) > 32_000
+
+
+def test_the_hostile_run_takes_in_each_hostile_row_as_a_session(conn: psycopg.Connection) -> None:
+    generate(conn, schema=bench.SCHEMA, events=3_000, days=10, seed=7)
+    bench.time_stages(conn, lambda _: None, "full")
+
+    result, _settled = bench.time_hostile(conn, lambda _: None, profile=False)
+
+    assert [s.stage for s in result.phase.stages] == list(STAGES)
+    assert result.events == result.sessions == len(hostile.rows())
+    sources = dict(conn.execute(
+        "SELECT s.referrer, s.source FROM sessions.all_sessions s "
+        "WHERE s.alias_id LIKE 'attrib-bench-hostile-%' AND s.referrer IS NOT NULL").fetchall())
+    values = dict(hostile.VALUES)
+    assert sources == {f"https://{values['127 labels, 253 characters']}/": values["127 labels, 253 characters"],
+                       f"https://{values['32 KB of names']}/": "(direct)"}, \
+        "a 253-character host is a host, a 32 KB one none (SPEC 5)"
