@@ -1,4 +1,4 @@
--- Revision 0014 up: what bounds the cost of matching a value against
+-- Revision 0016 up: what bounds the cost of matching a value against
 -- attrib.source_classes (issue 22).
 --  * an index on the label count of each name: attrib.source_match tries,
 --    at each label of a value, runs of up to as many labels as the longest
