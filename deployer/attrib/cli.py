@@ -104,7 +104,11 @@ def db_up(port: int, datadir: str | None) -> None:
 @click.option("--destroy", is_flag=True, help="Also delete the data directory.")
 def db_down(port: int, datadir: str | None, destroy: bool) -> None:
     """Stop the local cluster (and with --destroy, delete it)."""
-    cluster.down(cluster.default_cluster(port, datadir), destroy=destroy)
+    target = cluster.default_cluster(port, datadir)
+    was_running = cluster.is_running(target)
+    cluster.down(target, destroy=destroy)
+    state = "stopped" if was_running else "not running"
+    click.echo(f"{state}: {target.datadir}" + (" (deleted)" if destroy else ""))
 
 
 @db_group.command("status", context_settings=CONTEXT)

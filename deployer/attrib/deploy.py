@@ -16,8 +16,9 @@ from . import db
 from .paths import alembic_ini
 
 
-# Notices PostgreSQL emits for IF NOT EXISTS / CASCADE are noise to a user.
-_ROUTINE_NOTICE = re.compile(r"already exists, skipping|^drop cascades to")
+# Notices PostgreSQL emits for IF [NOT] EXISTS / CASCADE are noise to a user
+# (a fresh deploy's migrations drop what older releases had, if it is there).
+_ROUTINE_NOTICE = re.compile(r"already exists, skipping|does not exist, skipping|^drop cascades to")
 
 
 @dataclass

@@ -145,3 +145,20 @@ def test_a_removed_file_drops_its_function(empty_dsn: str, tmp_path: Path, monke
     (copy / "zz_probe.sql").unlink()
     deploy.upgrade(empty_dsn)
     assert probes(empty_dsn) == []
+
+
+def test_a_fresh_deploy_prints_no_notice_about_objects_an_older_release_had(empty_dsn: str) -> None:
+    from run_helpers import attrib
+
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 0, result.stderr
+    assert "does not exist, skipping" not in result.stderr
+    assert "NOTICE" not in result.stderr.replace("NOTICE: pg_cron is not installed", "")
+
+
+def test_db_down_says_what_it_did(tmp_path: Path) -> None:
+    from run_helpers import attrib
+
+    result = attrib("db", "down", "--datadir", str(tmp_path / "nothing-here"), "--port", "1")
+    assert result.exit_code == 0
+    assert result.stdout == f"not running: {tmp_path / 'nothing-here'}\n"
