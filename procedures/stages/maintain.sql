@@ -23,6 +23,7 @@ DECLARE
     v_partition text;
     v_stray     bigint;
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_read := 0;
     rows_written := 0;
     rows_rejected := 0;

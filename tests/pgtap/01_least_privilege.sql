@@ -1,6 +1,6 @@
 -- Least privilege in the catalog: whose code runs inside attrib, and as whom.
 BEGIN;
-SELECT plan(8);
+SELECT plan(9);
 
 -- Every function either pins its search_path or has a BEGIN ATOMIC body
 -- (names bound when it was created): no caller's search_path reaches it.
@@ -41,6 +41,16 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C"
           '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_unlock',
           'alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup']::text[],
     'the functions that run with the owner''s rights are the stages and the run bookkeeping');
+
+-- The caller owns the session's temporary schema, and pg_partman searches it
+-- before pg_catalog: every stage refuses to start while it holds an object
+-- attrib's owner did not create.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.prosecdef
+       AND p.proname IN ('alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup')
+       AND p.prosrc !~ '^\s*(DECLARE.*?)?\mBEGIN\s+PERFORM attrib\._check_temp_schema\(\);'$$,
+    'every stage function checks the caller''s temporary schema before anything else');
 
 SELECT is((SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'attrib_owner'), false,
     'the owner role is neither a superuser nor a login');

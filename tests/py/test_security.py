@@ -21,7 +21,8 @@ from psycopg import sql
 from attrib import deploy
 from conftest import create_login, login_dsn
 from attrib.paths import project_root
-from run_helpers import BackgroundCall, attrib, gone, inject, signups, sleeping, wait_for, with_source
+from run_helpers import (BackgroundCall, add_visitor, attrib, gone, inject, log, signups, sleeping, wait_for,
+                         with_source)
 from segment import create_source, insert
 
 # A plpgsql body that records who ran it and tries to escalate mallory.
@@ -33,8 +34,7 @@ FIRE = """
     END;"""
 
 
-@pytest.fixture
-def mallory(dsn: str) -> Iterator[str]:
+def hostile_role(dsn: str) -> Iterator[str]:
     """A role with no attrib rights, and public.fired, where planted code records each time it runs."""
     name = f"mallory_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(dsn, autocommit=True) as c:
@@ -48,6 +48,18 @@ def mallory(dsn: str) -> Iterator[str]:
     with psycopg.connect(dsn, autocommit=True) as c:
         c.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
         c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def mallory(dsn: str) -> Iterator[str]:
+    """mallory in a database where attrib is deployed."""
+    yield from hostile_role(dsn)
+
+
+@pytest.fixture
+def mallory_first(empty_dsn: str) -> Iterator[str]:
+    """mallory in a database where attrib was never deployed: she is there first."""
+    yield from hostile_role(empty_dsn)
 
 
 def fire_body(role: str, what: str) -> str:
@@ -419,3 +431,74 @@ def test_roles_can_be_named_at_deploy(empty_dsn: str) -> None:
             c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(empty_dsn.rsplit("/", 1)[1])))
             for role in names.values():
                 c.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+# -- the caller's temporary schema ------------------------------------------------------------
+
+# Every built-in type attrib's SQL and pg_partman's use by name.
+BUILTIN_TYPES = ["name", "text", "varchar", "timestamptz", "timestamp", "interval", "int4", "int8", "bool",
+                 "regclass", "oid", "date", "numeric", "jsonb"]
+PARTMAN_PATH = "partman, pg_temp, pg_catalog"  # what pg_partman 4.7 sets: pg_temp before pg_catalog
+
+
+def plant_temp_domains(session: psycopg.Connection, role: str) -> None:
+    """In the session's pg_temp: a domain named after each built-in type, whose CHECK is the session's code."""
+    session.execute("CREATE FUNCTION pg_temp.pwn(what text) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                    + FIRE.format(what="what", escalate=f"'ALTER ROLE {role} SUPERUSER'") + " RETURN true; END $f$")
+    for name in BUILTIN_TYPES:
+        session.execute(f"CREATE DOMAIN pg_temp.{name} AS pg_catalog.{name} CHECK (pg_temp.pwn('{name}'))")
+
+
+def test_temp_domains_shadow_every_builtin_type_on_pg_partmans_path(conn: psycopg.Connection, dsn: str,
+                                                                    mallory: str) -> None:
+    with as_role(dsn, "attrib_runner") as runner:
+        plant_temp_domains(runner, mallory)
+        runner.execute(f"SET search_path = {PARTMAN_PATH}")
+        for name in BUILTIN_TYPES:
+            # quoted: a type name the grammar knows as a keyword (timestamp, interval) is looked up too
+            runner.execute(f'SELECT NULL::"{name}"')  # the domain's CHECK runs on NULL too
+    assert fired(conn) == sorted(("attrib_runner", name) for name in BUILTIN_TYPES)
+
+
+@pytest.mark.parametrize("call", ["CALL attrib.run_attribution()", "CALL attrib.run_stage('ingest')",
+                                  "CALL attrib.run_stage('maintain')"])
+def test_the_runners_temp_domains_never_run_as_the_owner(conn: psycopg.Connection, dsn: str, mallory: str,
+                                                         call: str) -> None:
+    with_source(conn)
+    with as_role(dsn, "attrib_runner") as runner:
+        plant_temp_domains(runner, mallory)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            runner.execute(call)
+        # the documented way out: the same session, its temporary objects dropped
+        runner.execute("DISCARD TEMP")
+        runner.execute(call)
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+    message = refused.value.diag.message_primary
+    assert "temporary schema" in message and "type pg_temp.name (owner attrib_runner)" in message
+    assert "DISCARD TEMP" in refused.value.diag.message_hint
+
+
+def test_the_runners_temp_domains_stay_in_its_session_and_attrib_run_works(conn: psycopg.Connection, dsn: str,
+                                                                          mallory: str) -> None:
+    with_source(conn)
+    with as_role(dsn, "attrib_runner") as runner:
+        plant_temp_domains(runner, mallory)
+        result = attrib("run", "--dsn", login_dsn(dsn, "attrib_runner"))
+    assert result.exit_code == 0, result.stderr
+    assert fired(conn) == []
+    assert signups(conn) == ["user-1"]
+
+
+def test_temp_objects_of_a_role_set_in_the_session_stop_the_run(conn: psycopg.Connection, dsn: str,
+                                                                mallory: str) -> None:
+    with_source(conn)
+    with psycopg.connect(dsn, autocommit=True) as su:
+        su.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(mallory)))
+        su.execute("CREATE TEMP VIEW pg_class AS SELECT * FROM pg_catalog.pg_class")  # shadows it for pg_partman
+        su.execute("RESET ROLE")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            su.execute("CALL attrib.run_attribution()")
+    assert "view pg_temp.pg_class" in refused.value.diag.message_primary
+    assert f"(owner {mallory})" in refused.value.diag.message_primary
+    assert log(conn)[0][:2] == ("ingest", "failed")
