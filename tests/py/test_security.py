@@ -502,3 +502,103 @@ def test_temp_objects_of_a_role_set_in_the_session_stop_the_run(conn: psycopg.Co
     assert "view pg_temp.pg_class" in refused.value.diag.message_primary
     assert f"(owner {mallory})" in refused.value.diag.message_primary
     assert log(conn)[0][:2] == ("ingest", "failed")
+
+
+# -- a source made to mean something else between its check and its read ----------------------
+
+
+def pwn_function(session: psycopg.Connection, schema: str, role: str) -> None:
+    session.execute(f"CREATE FUNCTION {schema}.pwn() RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                    + fire_body(role, "view") + " RETURN true; END $f$")
+
+
+def lock_waiting(conn: psycopg.Connection, pid: int) -> bool:
+    """The backend waits for a lock another transaction holds."""
+    row = conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+    return bool(row and row[0] == "Lock")
+
+
+def mallorys_source(dsn: str, role: str) -> None:
+    with as_role(dsn, role) as m:
+        create_source(m)
+        add_visitor(m, 1)
+        pwn_function(m, "segment", role)
+
+
+def swap_for_a_view(m: psycopg.Connection, relation: str) -> None:
+    """The table goes aside; a view of its owner's, with its function, takes its name."""
+    schema, name = relation.split(".")
+    m.execute(f"ALTER TABLE {relation} RENAME TO {name}_raw")
+    m.execute(f"CREATE VIEW {relation} AS SELECT r.* FROM {relation}_raw r WHERE {schema}.pwn()")
+    m.execute(f"GRANT SELECT ON {relation} TO attrib_owner")
+
+
+def test_a_view_of_its_owner_fires_for_its_owner(conn: psycopg.Connection, dsn: str, mallory: str) -> None:
+    mallorys_source(dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        swap_for_a_view(m, "segment.pages")
+        m.execute("SELECT count(*) FROM segment.pages")
+    assert fired(conn) == [(mallory, "view")]
+
+
+def test_a_source_swapped_for_a_view_while_ingest_waits_for_its_lock_is_refused(conn: psycopg.Connection, dsn: str,
+                                                                               mallory: str) -> None:
+    mallorys_source(dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        with m.transaction():
+            m.execute("LOCK TABLE segment.pages IN ACCESS EXCLUSIVE MODE")
+            ingest = BackgroundCall(login_dsn(dsn, "attrib_runner"), "CALL attrib.run_stage('ingest')")
+            wait_for(lambda: lock_waiting(conn, ingest.pid))
+            swap_for_a_view(m, "segment.pages")
+        ingest.join()
+    assert isinstance(ingest.error, psycopg.errors.InsufficientPrivilege)
+    assert ingest.error.diag.message_primary == (
+        f"view segment.pages (setting source_schema) is owned by {mallory}, a role attrib does not trust")
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+
+
+def test_a_source_schema_renamed_while_ingest_waits_is_read_from_the_tables_it_locked(conn: psycopg.Connection,
+                                                                                    dsn: str, mallory: str) -> None:
+    mallorys_source(dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        with m.transaction():
+            m.execute("LOCK TABLE segment.tracks IN ACCESS EXCLUSIVE MODE")  # ingest has pages, waits for tracks
+            ingest = BackgroundCall(login_dsn(dsn, "attrib_runner"), "CALL attrib.run_stage('ingest')")
+            wait_for(lambda: lock_waiting(conn, ingest.pid))
+            m.execute("ALTER SCHEMA segment RENAME TO segment_old")
+            m.execute("CREATE SCHEMA segment")
+            m.execute("GRANT USAGE ON SCHEMA segment TO attrib_owner")
+            pwn_function(m, "segment", mallory)
+            for table in ["tracks", "identifies"]:
+                m.execute(f"CREATE TABLE segment.{table} (LIKE segment_old.{table})")
+            m.execute("CREATE VIEW segment.pages AS SELECT r.* FROM segment_old.pages r WHERE segment.pwn()")
+            m.execute("GRANT SELECT ON ALL TABLES IN SCHEMA segment TO attrib_owner")
+        ingest.join()
+    assert ingest.error is None
+    assert fired(conn) == []
+    # the pages it read are those of the table it locked
+    assert conn.execute("SELECT kind, count(*) FROM partitioning.events GROUP BY 1").fetchall() == [("page", 1)]
+
+
+def test_a_revenue_source_swapped_for_a_view_while_attribute_waits_is_refused(conn: psycopg.Connection, dsn: str,
+                                                                             mallory: str) -> None:
+    with_source(conn)
+    with as_role(dsn, mallory) as m:
+        m.execute("CREATE SCHEMA billing")
+        m.execute("CREATE TABLE billing.revenue (user_id text, amount numeric, occurred_at timestamptz)")
+        m.execute("INSERT INTO billing.revenue VALUES ('user-1', 10, now())")
+        m.execute("GRANT USAGE ON SCHEMA billing TO attrib_owner; GRANT SELECT ON billing.revenue TO attrib_owner")
+        pwn_function(m, "billing", mallory)
+    conn.execute("""UPDATE attrib.settings SET value = '"billing.revenue"' WHERE name = 'revenue_source'""")
+    with as_role(dsn, mallory) as m:
+        with m.transaction():
+            m.execute("LOCK TABLE billing.revenue IN ACCESS EXCLUSIVE MODE")
+            run = BackgroundCall(login_dsn(dsn, "attrib_runner"), "CALL attrib.run_attribution()")
+            wait_for(lambda: lock_waiting(conn, run.pid))
+            swap_for_a_view(m, "billing.revenue")
+        run.join()
+    assert isinstance(run.error, psycopg.errors.InsufficientPrivilege)
+    assert run.error.diag.message_primary == (
+        f"view billing.revenue (setting revenue_source) is owned by {mallory}, a role attrib does not trust")
+    assert fired(conn) == []
