@@ -602,3 +602,99 @@ def test_a_revenue_source_swapped_for_a_view_while_attribute_waits_is_refused(co
     assert run.error.diag.message_primary == (
         f"view billing.revenue (setting revenue_source) is owned by {mallory}, a role attrib does not trust")
     assert fired(conn) == []
+
+
+# -- schemas deploy creates or uses, made or writable by another role ---------------------------
+
+OWN_SCHEMAS = ["attrib", "partitioning", "aliasing", "sessions", "sessions_stages", "partman", "cron"]
+
+
+def plant_partman_split_part(dsn: str, role: str) -> None:
+    """Before the first deploy: schema partman, with a split_part that beats pg_catalog's on pg_partman's path."""
+    with as_role(dsn, role) as m:
+        m.execute("CREATE SCHEMA partman")
+        m.execute("CREATE FUNCTION partman.split_part(text, text, integer) RETURNS text LANGUAGE plpgsql AS $f$ BEGIN"
+                  + fire_body(role, "split_part") + " RETURN pg_catalog.split_part($1, $2, $3); END $f$")
+
+
+def test_a_partman_split_part_fires_for_its_owner_on_pg_partmans_path(empty_dsn: str, mallory_first: str) -> None:
+    plant_partman_split_part(empty_dsn, mallory_first)
+    with as_role(empty_dsn, mallory_first, search_path="partman,pg_temp,pg_catalog") as m:
+        m.execute("SELECT split_part('a_p2024_01', '_p', 2)")
+        assert fired(m) == [(mallory_first, "split_part")]
+
+
+def test_deploy_refuses_a_partman_schema_another_role_made_before_it(empty_dsn: str, mallory_first: str) -> None:
+    plant_partman_split_part(empty_dsn, mallory_first)
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 1
+    assert (f"42501: attrib deploy refuses: schema partman is owned by {mallory_first}, a role attrib does not trust"
+            in result.stderr)
+    assert (f"function partman.split_part(pg_catalog.text,pg_catalog.text,integer) is owned by {mallory_first}"
+            in result.stderr)
+    assert "HINT: Review what it holds, then ALTER SCHEMA partman OWNER TO postgres;" in result.stderr
+    with psycopg.connect(empty_dsn) as c:
+        assert fired(c) == []
+        assert not is_superuser(c, mallory_first)
+        assert c.execute("SELECT to_regnamespace('attrib')").fetchone() == (None,)
+
+
+@pytest.mark.parametrize("schema", OWN_SCHEMAS)
+def test_deploy_refuses_a_schema_it_creates_or_uses_owned_by_another_role(empty_dsn: str, mallory_first: str,
+                                                                         schema: str) -> None:
+    with as_role(empty_dsn, mallory_first) as m:
+        m.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 1
+    assert (f"42501: attrib deploy refuses: schema {schema} is owned by {mallory_first}, "
+            "a role attrib does not trust") in result.stderr
+
+
+@pytest.mark.parametrize("schema, grantee", [("partman", "mallory"), ("sessions", "PUBLIC"), ("attrib", "mallory")])
+def test_deploy_refuses_while_another_role_may_create_in_a_schema_it_uses(conn: psycopg.Connection, dsn: str,
+                                                                         mallory: str, schema: str,
+                                                                         grantee: str) -> None:
+    grantee = mallory if grantee == "mallory" else grantee
+    who = sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee)
+    conn.execute(sql.SQL("GRANT CREATE ON SCHEMA {} TO {}").format(sql.Identifier(schema), who))
+    refused = attrib("deploy", "--dsn", dsn)
+    assert refused.exit_code == 1
+    said = f"{'PUBLIC' if grantee == 'PUBLIC' else 'role ' + grantee} has CREATE on schema {schema}"
+    assert f"42501: attrib deploy refuses: {said}" in refused.stderr
+    assert f"HINT: REVOKE CREATE ON SCHEMA {schema} FROM {grantee};" in refused.stderr
+    conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(sql.Identifier(schema), who))
+    assert attrib("deploy", "--dsn", dsn).exit_code == 0
+
+
+def test_deploy_refuses_what_another_role_left_in_partman(conn: psycopg.Connection, dsn: str, mallory: str) -> None:
+    conn.execute(sql.SQL("GRANT CREATE ON SCHEMA partman TO {}").format(sql.Identifier(mallory)))
+    with as_role(dsn, mallory) as m:
+        m.execute("CREATE VIEW partman.pg_inherits AS SELECT * FROM pg_catalog.pg_inherits")
+    conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA partman FROM {}").format(sql.Identifier(mallory)))
+    result = attrib("deploy", "--dsn", dsn)
+    assert result.exit_code == 1
+    assert f"view partman.pg_inherits is owned by {mallory}, a role attrib does not trust" in result.stderr
+    assert "DROP VIEW partman.pg_inherits;" in result.stderr
+
+
+def test_deploy_refuses_an_alembic_version_table_of_another_role(empty_dsn: str, mallory_first: str) -> None:
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute(sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(sql.Identifier(mallory_first)))
+    with as_role(empty_dsn, mallory_first) as m:
+        m.execute("CREATE TABLE public.alembic_version (version_num varchar(32) PRIMARY KEY)")
+        m.execute("CREATE FUNCTION public.pwn() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+                  + fire_body(mallory_first, "alembic_version") + " RETURN NEW; END $f$")
+        m.execute("CREATE TRIGGER pwn BEFORE INSERT OR UPDATE ON public.alembic_version "
+                  "FOR EACH ROW EXECUTE FUNCTION public.pwn()")
+        m.execute("INSERT INTO public.alembic_version VALUES ('none')")  # the positive control
+        assert fired(m) == [(mallory_first, "alembic_version")]
+        m.execute("DELETE FROM public.alembic_version")
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute("DELETE FROM public.fired")
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 1
+    assert (f"42501: attrib deploy refuses: public.alembic_version is a table owned by {mallory_first}, "
+            "a role attrib does not trust") in result.stderr
+    with psycopg.connect(empty_dsn) as c:
+        assert fired(c) == []
+        assert not is_superuser(c, mallory_first)
