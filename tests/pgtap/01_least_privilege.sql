@@ -1,6 +1,6 @@
 -- Least privilege in the catalog: whose code runs inside attrib, and as whom.
 BEGIN;
-SELECT plan(9);
+SELECT plan(10);
 
 -- Every function either pins its search_path or has a BEGIN ATOMIC body
 -- (names bound when it was created): no caller's search_path reaches it.
@@ -51,6 +51,20 @@ SELECT is_empty($$
        AND p.proname IN ('alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup')
        AND p.prosrc !~ '^\s*(DECLARE.*?)?\mBEGIN\s+PERFORM attrib\._check_temp_schema\(\);'$$,
     'every stage function checks the caller''s temporary schema before anything else');
+
+-- pg_partman's tables are shared by every application of the database:
+-- the owner reads the two attrib's calls read, and can change, truncate or
+-- put a trigger on none of them.
+SELECT is((SELECT array_agg(r ORDER BY r COLLATE "C") FROM (
+    SELECT c.relname || ' ' || a.privilege_type AS r
+      FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+     WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole
+    UNION ALL
+    SELECT c.relname || '.' || att.attname || ' ' || a.privilege_type
+      FROM pg_class c JOIN pg_attribute att ON att.attrelid = c.oid CROSS JOIN LATERAL aclexplode(att.attacl) a
+     WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole) g),
+    ARRAY['part_config SELECT', 'part_config_sub SELECT'],
+    'the owner role may only read part_config and part_config_sub in partman');
 
 SELECT is((SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'attrib_owner'), false,
     'the owner role is neither a superuser nor a login');

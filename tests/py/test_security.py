@@ -698,3 +698,60 @@ def test_deploy_refuses_an_alembic_version_table_of_another_role(empty_dsn: str,
     with psycopg.connect(empty_dsn) as c:
         assert fired(c) == []
         assert not is_superuser(c, mallory_first)
+
+
+# -- attrib's owner in pg_partman: only what attrib uses ----------------------------------------
+
+
+def plant_partman_trigger(conn: psycopg.Connection, role: str) -> None:
+    """As attrib's owner: a trigger on pg_partman's configuration, run by whoever writes it next."""
+    conn.execute("SET ROLE attrib_owner")
+    try:
+        conn.execute("CREATE FUNCTION attrib.pwn() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+                     + fire_body(role, "part_config") + " RETURN NEW; END $f$")
+        conn.execute("CREATE TRIGGER pwn BEFORE UPDATE ON partman.part_config "
+                     "FOR EACH ROW EXECUTE FUNCTION attrib.pwn()")
+    finally:
+        conn.execute("RESET ROLE")
+
+
+def test_a_trigger_on_pg_partmans_config_fires_for_whoever_writes_it(conn: psycopg.Connection, mallory: str) -> None:
+    conn.execute("GRANT TRIGGER ON partman.part_config TO attrib_owner")  # as 0db26ad's deploy did (GRANT ALL)
+    plant_partman_trigger(conn, mallory)
+    conn.execute("UPDATE partman.part_config SET premake = premake")
+    assert fired(conn) == [("postgres", "part_config")]
+
+
+def test_the_owner_can_neither_trigger_nor_change_pg_partmans_tables(conn: psycopg.Connection, mallory: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        plant_partman_trigger(conn, mallory)
+    conn.execute("SET ROLE attrib_owner")
+    for statement in ["UPDATE partman.part_config SET premake = 1",
+                      "DELETE FROM partman.part_config_sub",
+                      "TRUNCATE partman.custom_time_partitions",
+                      "INSERT INTO partman.template_partitioning_events DEFAULT VALUES"]:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+    conn.execute("RESET ROLE")
+    conn.execute("UPDATE partman.part_config SET premake = premake")
+    assert fired(conn) == []
+
+
+def test_deploy_takes_back_the_partman_rights_an_earlier_deploy_gave(conn: psycopg.Connection, dsn: str) -> None:
+    conn.execute("GRANT ALL ON ALL TABLES IN SCHEMA partman TO attrib_owner")  # 0db26ad's deploy
+    deploy.upgrade(dsn)
+    rights = conn.execute("""
+        SELECT c.relname, a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+         WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole ORDER BY 1, 2
+    """).fetchall()
+    assert rights == [("part_config", "SELECT"), ("part_config_sub", "SELECT")]
+
+
+def test_maintain_refuses_pg_partman_retention_on_the_events(conn: psycopg.Connection) -> None:
+    with_source(conn)
+    conn.execute("UPDATE partman.part_config SET retention = '10 years' WHERE parent_table = 'partitioning.events'")
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary == (
+        "pg_partman retention is set for partitioning.events: attrib does not drop its event partitions")
+    assert "SET retention = NULL" in refused.value.diag.message_hint
