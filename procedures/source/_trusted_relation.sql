@@ -3,8 +3,10 @@
 -- runs the expressions its owner wrote, and reading a table with
 -- row-level security runs its policies' expressions, both as the reader:
 -- inside the stages, attrib's owner. So a view, or a table with policies,
--- is read only when its owner is trusted: a superuser, attrib's owner role
--- or its runner role. Anything else stops the run with an error that names
+-- is read only when its owner is trusted: a superuser or attrib's owner
+-- role. Not the runner: its expressions would run as the owner, which the
+-- runner must never act as (it could rewrite a function that a superuser
+-- later executes). Anything else stops the run with an error that names
 -- the relation, its owner and how to allow it.
 -- It checks the relation by oid: what the stages read is what
 -- attrib._bind_relation locked and bound, so the check holds for the read
@@ -28,7 +30,7 @@ BEGIN
      WHERE c.oid = p_rel;
     IF (v_kind = 'v' OR v_policy)
        AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname = v_owner AND r.rolsuper)
-       AND v_owner NOT IN (SELECT r.role_name FROM attrib.roles r WHERE r.kind IN ('owner', 'runner')) THEN
+       AND v_owner NOT IN (SELECT r.role_name FROM attrib.roles r WHERE r.kind = 'owner') THEN
         RAISE EXCEPTION '% %.% (setting %) is owned by %, a role attrib does not trust',
                         CASE WHEN v_kind = 'v' THEN 'view' ELSE 'table with row-level security policies' END,
                         v_schema, v_name, p_setting, v_owner

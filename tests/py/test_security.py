@@ -373,6 +373,37 @@ def test_a_source_view_owned_by_a_trusted_role_is_read(conn: psycopg.Connection)
     assert signups(conn) == ["user-1"]
 
 
+def test_a_source_view_handed_to_the_runner_runs_its_code_for_the_runner(conn: psycopg.Connection, dsn: str,
+                                                                         mallory: str) -> None:
+    runners_source_view(conn, mallory)
+    with as_role(dsn, "attrib_runner") as runner:
+        runner.execute("SELECT count(*) FROM segment.pages")
+    assert fired(conn) == [("attrib_runner", "runner's view")]
+
+
+def test_a_source_view_handed_to_the_runner_is_refused(conn: psycopg.Connection, mallory: str) -> None:
+    runners_source_view(conn, mallory)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary == (
+        "view segment.pages (setting source_schema) is owned by attrib_runner, a role attrib does not trust")
+    assert fired(conn) == []
+
+
+def runners_source_view(conn: psycopg.Connection, role: str) -> None:
+    """A DBA hands the runner a view over the pages, with a function of the runner's in it."""
+    with_source(conn)
+    conn.execute("ALTER TABLE segment.pages RENAME TO pages_raw")
+    conn.execute("CREATE FUNCTION segment.runners() RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                 + fire_body(role, "runner's view").replace("'runner's view'", "'runner''s view'")
+                 + " RETURN true; END $f$")
+    conn.execute("CREATE VIEW segment.pages AS SELECT r.* FROM segment.pages_raw r WHERE segment.runners()")
+    conn.execute("ALTER FUNCTION segment.runners() OWNER TO attrib_runner")
+    conn.execute("ALTER VIEW segment.pages OWNER TO attrib_runner")
+    conn.execute("GRANT USAGE ON SCHEMA segment TO attrib_runner; GRANT SELECT ON segment.pages_raw TO attrib_runner")
+    conn.execute("GRANT SELECT ON segment.pages TO attrib_owner")
+
+
 def test_a_source_table_with_policies_of_an_untrusted_owner_is_refused(conn: psycopg.Connection, dsn: str,
                                                                        mallory: str) -> None:
     with as_role(dsn, mallory) as m:
