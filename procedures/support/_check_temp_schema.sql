@@ -29,45 +29,38 @@ BEGIN
     IF v_temp = 0 THEN  -- this session has never created a temporary object
         RETURN;
     END IF;
-    SELECT array_agg(format('%s %s (owner %s)', i.type, i.identity, pg_get_userbyid(o.owner))
-                     ORDER BY o.classid, o.objid) FILTER (WHERE o.n <= 10),
+    SELECT (array_agg(format('%s %s (owner %s)', i.type, i.identity, pg_get_userbyid(o.owner))
+                      ORDER BY o.classid, o.objid))[1:10],
            count(*)
       INTO v_objects, v_count
-      FROM (SELECT x.*, row_number() OVER (ORDER BY x.classid, x.objid) AS n
-              FROM (SELECT 'pg_class'::regclass::oid AS classid, c.oid AS objid, c.relowner AS owner
-                      FROM pg_class c WHERE c.relnamespace = v_temp
-                    UNION ALL  -- a table's row type and an array type have their table's, their element's owner
-                    SELECT 'pg_type'::regclass, t.oid, t.typowner FROM pg_type t
-                     WHERE t.typnamespace = v_temp AND t.typrelid = 0
-                       AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
-                    UNION ALL
-                    SELECT 'pg_proc'::regclass, p.oid, p.proowner FROM pg_proc p WHERE p.pronamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_operator'::regclass, o.oid, o.oprowner FROM pg_operator o WHERE o.oprnamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_collation'::regclass, c.oid, c.collowner FROM pg_collation c
-                     WHERE c.collnamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_conversion'::regclass, c.oid, c.conowner FROM pg_conversion c
-                     WHERE c.connamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_ts_config'::regclass, c.oid, c.cfgowner FROM pg_ts_config c
-                     WHERE c.cfgnamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_ts_dict'::regclass, d.oid, d.dictowner FROM pg_ts_dict d
-                     WHERE d.dictnamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_opfamily'::regclass, f.oid, f.opfowner FROM pg_opfamily f
-                     WHERE f.opfnamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_opclass'::regclass, c.oid, c.opcowner FROM pg_opclass c
-                     WHERE c.opcnamespace = v_temp
-                    UNION ALL
-                    SELECT 'pg_statistic_ext'::regclass, s.oid, s.stxowner FROM pg_statistic_ext s
-                     WHERE s.stxnamespace = v_temp) x
-             WHERE pg_get_userbyid(x.owner) <> current_user
-               AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = x.owner AND r.rolsuper)) o
-     CROSS JOIN LATERAL pg_identify_object(o.classid, o.objid, 0) i;
+      FROM (SELECT 'pg_class'::regclass::oid AS classid, c.oid AS objid, c.relowner AS owner
+              FROM pg_class c WHERE c.relnamespace = v_temp
+            UNION ALL  -- a table's row type and an array type have their table's, their element's owner
+            SELECT 'pg_type'::regclass, t.oid, t.typowner FROM pg_type t
+             WHERE t.typnamespace = v_temp AND t.typrelid = 0
+               AND NOT EXISTS (SELECT FROM pg_type e WHERE e.typarray = t.oid)
+            UNION ALL
+            SELECT 'pg_proc'::regclass, p.oid, p.proowner FROM pg_proc p WHERE p.pronamespace = v_temp
+            UNION ALL
+            SELECT 'pg_operator'::regclass, o.oid, o.oprowner FROM pg_operator o WHERE o.oprnamespace = v_temp
+            UNION ALL
+            SELECT 'pg_collation'::regclass, c.oid, c.collowner FROM pg_collation c WHERE c.collnamespace = v_temp
+            UNION ALL
+            SELECT 'pg_conversion'::regclass, c.oid, c.conowner FROM pg_conversion c WHERE c.connamespace = v_temp
+            UNION ALL
+            SELECT 'pg_ts_config'::regclass, c.oid, c.cfgowner FROM pg_ts_config c WHERE c.cfgnamespace = v_temp
+            UNION ALL
+            SELECT 'pg_ts_dict'::regclass, d.oid, d.dictowner FROM pg_ts_dict d WHERE d.dictnamespace = v_temp
+            UNION ALL
+            SELECT 'pg_opfamily'::regclass, f.oid, f.opfowner FROM pg_opfamily f WHERE f.opfnamespace = v_temp
+            UNION ALL
+            SELECT 'pg_opclass'::regclass, c.oid, c.opcowner FROM pg_opclass c WHERE c.opcnamespace = v_temp
+            UNION ALL
+            SELECT 'pg_statistic_ext'::regclass, s.oid, s.stxowner FROM pg_statistic_ext s
+             WHERE s.stxnamespace = v_temp) o
+     CROSS JOIN LATERAL pg_identify_object(o.classid, o.objid, 0) i
+     WHERE pg_get_userbyid(o.owner) <> current_user
+       AND NOT EXISTS (SELECT FROM pg_roles r WHERE r.oid = o.owner AND r.rolsuper);
     IF v_count > 0 THEN
         RAISE EXCEPTION 'this session''s temporary schema % holds % object(s) of roles attrib does not trust: %',
                         v_temp::regnamespace, v_count,
