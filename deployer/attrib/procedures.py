@@ -169,8 +169,11 @@ def apply(connection, directory: Path | None = None) -> list[str]:
             if name:
                 after = _signatures(connection, name)
                 added = after - before
-                if added and recorded in after:  # new arguments made an overload: the old one goes
-                    _drop_routine(connection, recorded)
+                # the file's earlier object: as recorded or, deployed before signatures were
+                # recorded, the only one of its name there was
+                previous = recorded if recorded else (min(before) if len(before) == 1 else None)
+                if added and previous in after:  # new arguments made an overload: the old one goes
+                    _drop_routine(connection, previous)
                 signature = min(added) if added else (recorded if recorded in after else min(after, default=None))
             connection.exec_driver_sql(
                 "INSERT INTO attrib.deployed_procedures (file_name, checksum, signature) VALUES (%s, %s, %s) "
