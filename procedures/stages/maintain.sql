@@ -26,6 +26,7 @@ DECLARE
     v_stray     bigint;
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
+    PERFORM attrib._check_partman_schema();  -- pg_partman runs below, as the owner
     rows_read := 0;
     rows_written := 0;
     rows_rejected := 0;

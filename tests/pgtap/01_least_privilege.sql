@@ -1,6 +1,6 @@
 -- Least privilege in the catalog: whose code runs inside attrib, and as whom.
 BEGIN;
-SELECT plan(10);
+SELECT plan(11);
 
 -- Every function either pins its search_path or has a BEGIN ATOMIC body
 -- (names bound when it was created): no caller's search_path reaches it.
@@ -51,6 +51,14 @@ SELECT is_empty($$
        AND p.proname IN ('alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup')
        AND p.prosrc !~ '^\s*(DECLARE.*?)?\mBEGIN\s+PERFORM attrib\._check_temp_schema\(\);'$$,
     'every stage function checks the caller''s temporary schema before anything else');
+
+-- pg_partman looks names up in partman before pg_catalog: the stages that
+-- call it check that schema is no one else's to write in, every run.
+SELECT is_empty($$
+    SELECT p.proname FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.proname IN ('ingest', 'maintain')
+       AND p.prosrc !~ 'PERFORM attrib\._check_temp_schema\(\);[^\n]*\n\s*PERFORM attrib\._check_partman_schema\(\);'$$,
+    'the stages that call pg_partman check its schema right after the temporary one');
 
 -- pg_partman's tables are shared by every application of the database:
 -- the owner reads the two attrib's calls read, and can change, truncate or

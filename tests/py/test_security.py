@@ -731,6 +731,39 @@ def test_deploy_refuses_an_alembic_version_table_of_another_role(empty_dsn: str,
         assert not is_superuser(c, mallory_first)
 
 
+
+def plant_in_partman_after_deploy(conn: psycopg.Connection, dsn: str, role: str) -> None:
+    """Rights on partman granted after the deploy (as pg_partman's docs suggest for a maintenance role)."""
+    conn.execute(sql.SQL("GRANT ALL ON SCHEMA partman TO {}").format(sql.Identifier(role)))
+    with as_role(dsn, role) as m:
+        m.execute("CREATE FUNCTION partman.split_part(text, text, integer) RETURNS text LANGUAGE plpgsql AS $f$ BEGIN"
+                  + fire_body(role, "split_part") + " RETURN pg_catalog.split_part($1, $2, $3); END $f$")
+        m.execute("GRANT EXECUTE ON FUNCTION partman.split_part(text, text, integer) TO PUBLIC")
+
+
+def test_a_partman_split_part_made_after_deploy_fires_for_its_owner(conn: psycopg.Connection, dsn: str,
+                                                                    mallory: str) -> None:
+    plant_in_partman_after_deploy(conn, dsn, mallory)
+    with as_role(dsn, mallory, search_path="partman,pg_temp,pg_catalog") as m:
+        m.execute("SELECT split_part('a_p2024_01', '_p', 2)")
+    assert fired(conn) == [(mallory, "split_part")]
+
+
+@pytest.mark.parametrize("stage", ["ingest", "maintain"])
+def test_the_stages_that_call_pg_partman_refuse_a_partman_others_may_write(conn: psycopg.Connection, dsn: str,
+                                                                          mallory: str, stage: str) -> None:
+    with_source(conn)
+    plant_in_partman_after_deploy(conn, dsn, mallory)
+    with as_role(dsn, "attrib_runner") as runner:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            runner.execute(f"CALL attrib.run_stage('{stage}')")
+    assert refused.value.diag.message_primary.startswith(
+        "pg_partman's schema partman is open to roles attrib does not trust: ")
+    assert f"role {mallory} has CREATE on schema partman" in refused.value.diag.message_primary
+    assert f"REVOKE CREATE ON SCHEMA partman FROM {mallory};" in refused.value.diag.message_hint
+    assert fired(conn) == []
+
+
 # -- attrib's owner in pg_partman: only what attrib uses ----------------------------------------
 
 
