@@ -13,7 +13,7 @@ from __future__ import annotations
 from alembic import context
 from alembic.script import ScriptDirectory
 
-from attrib import db, procedures
+from attrib import db, deploy, procedures
 
 config = context.config
 
@@ -30,6 +30,8 @@ def run_migrations_offline() -> None:
     out = context.get_context().impl.static_output
     with context.begin_transaction():
         out("SET search_path = pg_catalog, pg_temp;\n")
+        # what an online deploy checks before anything else (attrib.deploy._preflight)
+        out(deploy.preflight_sql().rstrip() + "\n")
         context.run_migrations()
         # what an online deploy does at head: procedures (callees first, see
         # procedures.in_dependency_order), their checksums, the role grants
@@ -63,11 +65,15 @@ def _run(connection) -> None:
         # (public, say) never runs with the deployer's rights.
         connection.exec_driver_sql("SET LOCAL search_path = pg_catalog, pg_temp")
         connection.exec_driver_sql("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('attrib.deploy'))")
+        # No schema deploy creates or uses may be another role's to write in; checked in this
+        # transaction, which also creates partman when missing, so nobody can slip one in before
+        # the migration that installs pg_partman there (see migrations/sql/deploy_preflight.sql).
+        roles = config.attributes.get("roles") or {}
+        deploy.check_schemas(connection.connection.driver_connection, roles.get("owner"))
         context.run_migrations()
         if _at_head(connection):
             applied = procedures.apply(connection)
             config.attributes["procedures_applied"] = applied
-            roles = config.attributes.get("roles") or {}
             connection.exec_driver_sql(
                 "SELECT attrib._grant_privileges(%s, %s, %s)",
                 (roles.get("owner"), roles.get("runner"), roles.get("reader")))

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from . import db
-from .paths import alembic_ini
+from .paths import alembic_ini, project_root
 
 
 # Notices PostgreSQL emits for IF [NOT] EXISTS / CASCADE are noise to a user
@@ -47,13 +47,31 @@ def _current(connection) -> str | None:
     return MigrationContext.configure(connection, opts={"version_table_schema": "public"}).get_current_revision()
 
 
-def _with_connection(dsn: str, action: Callable[[Config, object], None]) -> tuple[DeployResult, Config]:
+def preflight_sql() -> str:
+    """The check every deploy runs first (migrations/sql/deploy_preflight.sql)."""
+    return (project_root() / "migrations" / "sql" / "deploy_preflight.sql").read_text()
+
+
+def check_schemas(driver, owner_role: str | None) -> None:
+    """Run the preflight on a psycopg connection, in its transaction: 42501, with what to do, when a
+    schema deploy creates or uses is another role's to write in (see deploy_preflight.sql)."""
+    if owner_role:
+        driver.execute("SELECT pg_catalog.set_config('attrib.deploy_owner_role', %s, true)", (owner_role,))
+    driver.execute(preflight_sql())
+
+
+def _with_connection(dsn: str, action: Callable[[Config, object], None],
+                     owner_role: str | None = None) -> tuple[DeployResult, Config]:
     engine = db.engine(dsn)
     notices: list[str] = []
     with engine.connect() as connection:
         connection.connection.driver_connection.add_notice_handler(
             lambda diag: None if _ROUTINE_NOTICE.search(diag.message_primary or "")
             else notices.append(diag.message_primary or ""))
+        # before Alembic reads its version table: that read, too, must not run anyone else's code;
+        # rolled back, the migrations' transaction checks again (env.py) and keeps what it creates
+        check_schemas(connection.connection.driver_connection, owner_role)
+        connection.connection.driver_connection.rollback()
         before = _current(connection)
         connection.commit()
         cfg = _config()
@@ -84,7 +102,7 @@ def upgrade(dsn: str, roles: dict[str, str | None] | None = None, grant_source: 
             cfg.attributes["source_actions"] = list(
                 connection.exec_driver_sql("SELECT s FROM attrib._grant_source() s").scalars())
 
-    result, cfg = _with_connection(dsn, action)
+    result, cfg = _with_connection(dsn, action, (roles or {}).get("owner"))
     result.source_actions = list(cfg.attributes.get("source_actions", []))
     return result
 

@@ -36,8 +36,9 @@ BEGIN
             RAISE NOTICE 'attrib: source table %.% does not exist yet; grant again once it is loaded', v_schema, v_table;
             CONTINUE;
         END IF;
-        PERFORM attrib._trusted_relation(v_schema, v_table, 'source_schema');
-        v_done := attrib._index_load_time(v_schema, v_table, attrib._source_load_column(v_schema, v_table));
+        PERFORM attrib._trusted_relation(format('%I.%I', v_schema, v_table)::regclass, 'source_schema');
+        v_done := attrib._index_load_time(v_schema, v_table,
+                                          attrib._source_load_column(format('%I.%I', v_schema, v_table)::regclass));
         IF v_done IS NOT NULL THEN
             RETURN NEXT v_done;
         END IF;

@@ -5,9 +5,10 @@
 -- right after publishing, in the same transaction, so the revenue matches
 -- the outputs it is joined with; every run calls it, because revenue rows
 -- change without any event changing.
---   * The relation is the user's: attrib._trusted_relation refuses a view or
---     an RLS table of an untrusted owner (their code would run as attrib's
---     owner) and a missing one (42P01, naming the setting).
+--   * The relation is the user's: attrib._bind_relation locks it, binds it
+--     by oid and refuses a view or an RLS table of an untrusted owner (their
+--     code would run as attrib's owner) and a missing one (42P01, naming
+--     the setting); it is read only through the view that returns.
 --   * Columns user_id, amount and occurred_at must exist with built-in types:
 --     amount a number, occurred_at a timestamp or date (a timestamp without
 --     zone is read as UTC), user_id anything castable to text; otherwise the
@@ -43,7 +44,8 @@ BEGIN
                 USING ERRCODE = '22023',
                       HINT = 'UPDATE attrib.settings SET value = ''"billing.revenue"'' WHERE name = ''revenue_source'';';
         END IF;
-        v_rel := attrib._trusted_relation(v_parts[1], v_parts[2], 'revenue_source');
+        -- locked and bound by oid, then checked, then read through v_rel (never by its name again)
+        v_rel := attrib._bind_relation(v_parts[1], v_parts[2], 'revenue_source');
 
         FOREACH v_column IN ARRAY ARRAY['user_id', 'amount', 'occurred_at'] LOOP
             SELECT a.atttypid INTO v_type
@@ -78,9 +80,10 @@ BEGIN
             'CREATE TEMP TABLE _revenue_rows ON COMMIT DROP AS '
             'SELECT attrib.clean_id(r.user_id::text) AS user_id, r.amount::numeric AS amount, '
             '       r.occurred_at::timestamptz AS occurred_at '
-            '  FROM %I.%I r '
+            '  FROM %s r '
             ' WHERE r.amount IS NOT NULL AND r.occurred_at IS NOT NULL',
-            v_parts[1], v_parts[2]);
+            v_rel);
+        EXECUTE format('DROP VIEW %s', v_rel);  -- read: it must not hold the relation against its owner
         -- non-finite amounts and times count as missing
         DELETE FROM pg_temp._revenue_rows r
          WHERE r.amount IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) OR NOT isfinite(r.occurred_at);

@@ -1,5 +1,7 @@
 -- attrib._source_expr: the SELECT expression that reads one column of a
--- Segment source table as it is today. Segment adds columns as they first
+-- Segment source table as it is today: the columns of p_rel, the view
+-- attrib._bind_relation bound to the table p_schema.p_table names (the
+-- names are for the messages). Segment adds columns as they first
 -- appear and may create them with a non-text type, so columns are looked up
 -- in the catalog on every run: a present column is cast to the type the
 -- pipeline reads, a missing optional one reads as NULL, a missing required
@@ -11,6 +13,7 @@
 -- table, column and type (SPEC 1): its cast or output function is code the
 -- type's owner wrote, and reading the column would run it as attrib's owner.
 CREATE OR REPLACE FUNCTION attrib._source_expr(
+    p_rel      regclass,
     p_schema   text,
     p_table    text,
     p_column   text,
@@ -25,7 +28,7 @@ DECLARE
 BEGIN
     SELECT a.atttypid INTO v_type
       FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = format('%I.%I', p_schema, p_table)::regclass
+     WHERE a.attrelid = p_rel
        AND a.attname = p_column AND a.attnum > 0 AND NOT a.attisdropped;
     IF v_type >= 16384 THEN  -- FirstNormalObjectId: every built-in type's oid is below it
         RAISE EXCEPTION 'source column %.%.% has type %, which is not built into PostgreSQL',
@@ -61,6 +64,6 @@ BEGIN
     RETURN format('NULL::%s AS %I', p_type, p_column);
 END
 $$;
-COMMENT ON FUNCTION attrib._source_expr(text, text, text, text, boolean) IS
+COMMENT ON FUNCTION attrib._source_expr(regclass, text, text, text, text, boolean) IS
   'Private: SELECT expression for a source column (cast, NULL when optional and absent, error when required and absent '
   'or of a type that is not built in)';

@@ -3,9 +3,10 @@
 -- as timestamptz: the column itself when it is timestamptz (or timestamp,
 -- which _source_expr already read as UTC), else its text parsed without
 -- stopping the run (NULL when it is not a timestamp). NULL when the table
--- has no such column. p_row NULL gives the expression over the source
--- table itself (for the WHERE that picks rows by load time).
-CREATE OR REPLACE FUNCTION attrib._source_ts(p_schema text, p_table text, p_column text, p_row text DEFAULT 's')
+-- has no such column (p_rel: in ingest, the view attrib._bind_relation
+-- bound to the source table). p_row NULL gives the expression over the
+-- source table itself (for the WHERE that picks rows by load time).
+CREATE OR REPLACE FUNCTION attrib._source_ts(p_rel regclass, p_column text, p_row text DEFAULT 's')
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -18,8 +19,8 @@ AS $$
            END
       FROM (SELECT 1) one
       LEFT JOIN pg_attribute a
-        ON a.attrelid = format('%I.%I', p_schema, p_table)::regclass
+        ON a.attrelid = p_rel
        AND a.attname = p_column AND a.attnum > 0 AND NOT a.attisdropped
 $$;
-COMMENT ON FUNCTION attrib._source_ts(text, text, text, text) IS
+COMMENT ON FUNCTION attrib._source_ts(regclass, text, text) IS
   'Private: expression reading a source timestamp column as timestamptz, NULL where it does not parse';

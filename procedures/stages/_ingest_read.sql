@@ -23,12 +23,14 @@ DECLARE
                                           now());
     v_table       text;
     v_load_column text;
+    v_rel         regclass;
     v_since       timestamptz;
     v_cols        text;
     v_where       text;
     v_parts       text[]      := '{}';
     v_tables      text[]      := '{}';
     v_load_columns text[]     := '{}';
+    v_views       regclass[]  := '{}';
     rows_read   bigint;
 BEGIN
 
@@ -60,48 +62,50 @@ BEGIN
                       HINT = 'Load the Segment tables pages, tracks and identifies into that schema, '
                              'or point attrib at them: UPDATE attrib.settings SET value = ''"your_schema"'' WHERE name = ''source_schema'';';
         END IF;
-        -- a view or a table with row-level security runs its owner's code: only a trusted owner's
-        PERFORM attrib._trusted_relation(v_schema, v_table, 'source_schema');
-        v_load_column := attrib._source_load_column(v_schema, v_table);
+        -- Lock, check, read: the table is locked and bound by oid, then checked (a view or a
+        -- table with row-level security runs its owner's code: only a trusted owner's), then
+        -- read through v_rel, never by its name again.
+        v_rel := attrib._bind_relation(v_schema, v_table, 'source_schema');
+        v_load_column := attrib._source_load_column(v_rel);
         SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
         PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
         v_where := CASE WHEN v_since IS NULL THEN 'true'
                         ELSE format('%1$s IS NULL OR %1$s > %2$L',
-                                    attrib._source_ts(v_schema, v_table, v_load_column, NULL), v_since)
+                                    attrib._source_ts(v_rel, v_load_column, NULL), v_since)
                    END;
 
         v_cols := concat_ws(', ',
-            attrib._source_expr(v_schema, v_table, 'id', 'text', true),
-            attrib._source_expr(v_schema, v_table, 'anonymous_id', 'text', true),
-            attrib._source_expr(v_schema, v_table, 'user_id', 'text', true),
-            attrib._source_expr(v_schema, v_table, 'timestamp', 'timestamptz', true),
-            attrib._source_expr(v_schema, v_table, 'received_at', 'timestamptz', true),
-            attrib._source_expr(v_schema, v_table, 'uuid_ts', 'timestamptz'));
+            attrib._source_expr(v_rel, v_schema, v_table, 'id', 'text', true),
+            attrib._source_expr(v_rel, v_schema, v_table, 'anonymous_id', 'text', true),
+            attrib._source_expr(v_rel, v_schema, v_table, 'user_id', 'text', true),
+            attrib._source_expr(v_rel, v_schema, v_table, 'timestamp', 'timestamptz', true),
+            attrib._source_expr(v_rel, v_schema, v_table, 'received_at', 'timestamptz', true),
+            attrib._source_expr(v_rel, v_schema, v_table, 'uuid_ts', 'timestamptz'));
         IF v_table <> 'identifies' THEN
             v_cols := concat_ws(', ', v_cols,
-                CASE WHEN v_table = 'tracks' THEN attrib._source_expr(v_schema, v_table, 'event', 'text', true) END,
-                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_schema, v_table, 'url', 'text') END,
-                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_schema, v_table, 'referrer', 'text') END,
-                attrib._source_expr(v_schema, v_table, 'context_page_url', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_page_referrer', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_campaign_source', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_campaign_medium', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_campaign_name', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_campaign_term', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_campaign_content', 'text'),
-                attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'));
+                CASE WHEN v_table = 'tracks' THEN attrib._source_expr(v_rel, v_schema, v_table, 'event', 'text', true) END,
+                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_rel, v_schema, v_table, 'url', 'text') END,
+                CASE WHEN v_table = 'pages' THEN attrib._source_expr(v_rel, v_schema, v_table, 'referrer', 'text') END,
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_page_url', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_page_referrer', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_campaign_source', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_campaign_medium', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_campaign_name', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_campaign_term', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_campaign_content', 'text'),
+                attrib._source_expr(v_rel, v_schema, v_table, 'context_user_agent', 'text'));
         END IF;
 
         IF v_table <> 'identifies' THEN
             EXECUTE format($sql$
                 INSERT INTO sessions_stages.ingest_agents (user_agent, is_bot)
                 SELECT a.context_user_agent, a.context_user_agent ~* %L
-                  FROM (SELECT DISTINCT %s FROM %I.%I WHERE %s) a
+                  FROM (SELECT DISTINCT %s FROM %s WHERE %s) a
                  WHERE a.context_user_agent IS NOT NULL
                    AND NOT EXISTS (SELECT FROM sessions_stages.ingest_agents x WHERE x.user_agent = a.context_user_agent)
                 $sql$,
-                v_bot_pattern, attrib._source_expr(v_schema, v_table, 'context_user_agent', 'text'),
-                v_schema, v_table, v_where);
+                v_bot_pattern, attrib._source_expr(v_rel, v_schema, v_table, 'context_user_agent', 'text'),
+                v_rel, v_where);
             ANALYZE sessions_stages.ingest_agents;
         END IF;
 
@@ -125,19 +129,19 @@ BEGIN
                    coalesce(nullif(attrib.trim_ascii(%7$s), ''), attrib.url_param(c.url, 'utm_term')) AS utm_term,
                    coalesce(nullif(attrib.trim_ascii(%8$s), ''), attrib.url_param(c.url, 'utm_content')) AS utm_content,
                    r.reason, r.pair_ok, 1::bigint AS copies
-              FROM (SELECT %9$s FROM %10$I.%11$I WHERE %12$s) s
-              LEFT JOIN sessions_stages.ingest_agents ua ON ua.user_agent = %13$s
+              FROM (SELECT %9$s FROM %10$s WHERE %11$s) s
+              LEFT JOIN sessions_stages.ingest_agents ua ON ua.user_agent = %12$s
              CROSS JOIN LATERAL (
-                   SELECT %14$s AS ts, %15$s AS received_at, %16$s AS uuid_ts, %17$s AS load_time) t
+                   SELECT %13$s AS ts, %14$s AS received_at, %15$s AS uuid_ts, %16$s AS load_time) t
              CROSS JOIN LATERAL (
                    SELECT attrib.clean_id(s.id) AS message_id, attrib.clean_id(s.anonymous_id) AS anonymous_id,
                           attrib.clean_id(s.user_id) AS user_id, coalesce(t.ts, t.received_at) AS event_ts,
-                          %18$s AS url, %19$s AS referrer,
+                          %17$s AS url, %18$s AS referrer,
                           -- present but not a finite timestamp ('infinity', 'not a date')
                           (s."timestamp" IS NOT NULL AND NOT coalesce(isfinite(t.ts), false)) AS ts_bad,
                           (s.received_at IS NOT NULL AND NOT coalesce(isfinite(t.received_at), false)) AS received_bad) c
              CROSS JOIN LATERAL (
-                   SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %20$s,
+                   SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %19$s,
                                    false) AS oversized,
                           -- typed (SPEC 2): a user id never matches anonymous_id, nor the reverse
                           (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'anonymous_id')
@@ -150,10 +154,10 @@ BEGIN
                        WHEN x.oversized THEN 'oversized'
                        WHEN x.forgotten THEN 'forgotten'
                        WHEN s."timestamp" IS NULL AND s.received_at IS NULL THEN 'missing_timestamp'
-                       WHEN c.ts_bad OR c.received_bad OR c.event_ts < %21$L::timestamptz THEN 'bad_timestamp'
+                       WHEN c.ts_bad OR c.received_bad OR c.event_ts < %20$L::timestamptz THEN 'bad_timestamp'
                        WHEN c.anonymous_id IS NULL AND c.user_id IS NULL THEN 'missing_identity'
-                       WHEN c.event_ts > t.received_at + %22$L::interval
-                         OR c.event_ts > %23$L::timestamptz + %22$L::interval THEN 'future_timestamp'
+                       WHEN c.event_ts > t.received_at + %21$L::interval
+                         OR c.event_ts > %22$L::timestamptz + %21$L::interval THEN 'future_timestamp'
                        WHEN ua.is_bot THEN 'bot'
                    END AS reason,
                    %2$L = 'identify' AND NOT x.oversized AND NOT x.forgotten
@@ -167,12 +171,12 @@ BEGIN
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_name' END,
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_term' END,
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_campaign_content' END,
-            v_cols, v_schema, v_table, v_where,
+            v_cols, v_rel, v_where,
             CASE WHEN v_table = 'identifies' THEN 'NULL::text' ELSE 's.context_user_agent' END,
-            attrib._source_ts(v_schema, v_table, 'timestamp'),
-            attrib._source_ts(v_schema, v_table, 'received_at'),
-            attrib._source_ts(v_schema, v_table, 'uuid_ts'),
-            attrib._source_ts(v_schema, v_table, v_load_column),
+            attrib._source_ts(v_rel, 'timestamp'),
+            attrib._source_ts(v_rel, 'received_at'),
+            attrib._source_ts(v_rel, 'uuid_ts'),
+            attrib._source_ts(v_rel, v_load_column),
             -- url, referrer: pages fall back to the context columns; tracks only have those
             CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.url, ''''), nullif(s.context_page_url, ''''))'
                          WHEN 'tracks' THEN 'nullif(s.context_page_url, '''')' ELSE 'NULL::text' END,
@@ -181,6 +185,7 @@ BEGIN
             v_max_id, v_oldest, v_tolerance, v_run_start);
         v_tables := v_tables || v_table;
         v_load_columns := v_load_columns || v_load_column;
+        v_views := v_views || v_rel;
     END LOOP;
 
     -- The three tables in one statement that creates the batch: a CREATE
@@ -190,6 +195,10 @@ BEGIN
     DROP TABLE IF EXISTS pg_temp._ingest_batch CASCADE;  -- and the views over it, from an earlier ingest
     EXECUTE 'CREATE TEMP TABLE _ingest_batch ON COMMIT DROP AS ' || array_to_string(v_parts, ' UNION ALL ');
     GET DIAGNOSTICS rows_read = ROW_COUNT;
+    -- read: the views go (the locks stay until the stage commits)
+    FOREACH v_rel IN ARRAY v_views LOOP
+        EXECUTE format('DROP VIEW %s', v_rel);
+    END LOOP;
 
     -- A watermark never passes the run's start (SPEC 9): a load time in
     -- the future (a broken loader) must not hide the rows loaded after it.

@@ -24,6 +24,7 @@ AS $$
 DECLARE
     v_fingerprint text := attrib._outputs_fingerprint();
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
     rows_duplicated := 0;
     SELECT count(*) INTO rows_read FROM sessions_stages.changed_identities;

@@ -22,6 +22,7 @@ AS $$
 DECLARE
     v_half_life    interval := attrib.setting_interval('time_decay_half_life');
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
     rows_duplicated := 0;
     IF (SELECT s.sessionized_at IS DISTINCT FROM s.signup_for FROM attrib.pipeline_state s) THEN

@@ -37,6 +37,7 @@ DECLARE
     v_max   int := (attrib.setting('max_id_length') #>> '{}')::int;
     v_count bigint;
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     IF v_user IS NULL THEN
         RAISE EXCEPTION 'attrib forget needs a user id, not %', coalesce(quote_literal(p_user_id), 'NULL')
             USING ERRCODE = '22023', HINT = 'Pass the user_id your app sends to Segment, e.g. attrib forget user-123.';

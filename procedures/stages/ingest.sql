@@ -28,6 +28,8 @@ AS $$
 DECLARE
     v_overlap interval := attrib.setting_interval('ingest_overlap');
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
+    PERFORM attrib._check_partman_schema();  -- pg_partman runs below, as the owner
     rows_read := attrib._ingest_read(p_run_id);
     PERFORM attrib._ingest_collapse();
     PERFORM attrib._ingest_pairs();

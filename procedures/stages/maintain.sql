@@ -1,5 +1,7 @@
--- attrib.maintain: stage 6. pg_partman maintenance (premade future months,
--- retention if configured), a check that the default partition is empty,
+-- attrib.maintain: stage 6. pg_partman maintenance (premade future months;
+-- never retention: attrib's owner may only read pg_partman's configuration,
+-- and dropping event months would lose what the outputs are computed from),
+-- a check that the default partition is empty,
 -- and fresh planner statistics for the partitions and outputs this run
 -- changed by more than a tenth.
 CREATE OR REPLACE FUNCTION attrib.maintain(
@@ -23,10 +25,21 @@ DECLARE
     v_partition text;
     v_stray     bigint;
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
+    PERFORM attrib._check_partman_schema();  -- pg_partman runs below, as the owner
     rows_read := 0;
     rows_written := 0;
     rows_rejected := 0;
     rows_duplicated := 0;
+    IF EXISTS (SELECT FROM partman.part_config pc
+                WHERE pc.parent_table = 'partitioning.events' AND pc.retention IS NOT NULL) THEN
+        RAISE EXCEPTION 'pg_partman retention is set for partitioning.events: attrib does not drop its event partitions'
+            USING ERRCODE = '55000',
+                  DETAIL = 'Retention would drop months of events that the outputs are computed from, and attrib''s '
+                           'owner role may only read pg_partman''s configuration.',
+                  HINT = 'As a superuser: UPDATE partman.part_config SET retention = NULL '
+                         'WHERE parent_table = ''partitioning.events'';';
+    END IF;
     PERFORM partman.run_maintenance(p_parent_table => 'partitioning.events', p_analyze => false, p_jobmon => false);
 
     SELECT sum(cd.count) INTO v_stray FROM partman.check_default(p_exact_count => true) cd

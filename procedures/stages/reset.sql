@@ -22,6 +22,7 @@ SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
 AS $$
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     TRUNCATE partitioning.events, partitioning.message_index, partitioning.alias_months, attrib.rejects, attrib.duplicates, attrib.ingest_state, attrib.overlap_rows, attrib.months_written,
              aliasing.identify_pairs, aliasing.known_pairs, aliasing.owners,
              sessions_stages.changed_identities, sessions_stages.touched_anonymous_ids, sessions_stages.dirty_aliases,

@@ -27,6 +27,7 @@ DECLARE
     v_signup_events text[]   := ARRAY(SELECT jsonb_array_elements_text(attrib.setting('signup_events')));
     v_blog_pattern  text     := attrib.setting_text('blog_url_pattern');
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
     rows_duplicated := 0;
     TRUNCATE sessions_stages.all_sessions, sessions_stages.signups;

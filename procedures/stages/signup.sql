@@ -21,6 +21,7 @@ AS $$
 DECLARE
     v_count bigint;
 BEGIN
+    PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
     rows_duplicated := 0;
     TRUNCATE sessions_stages.useful_sessions, sessions_stages.user_session_counts;

@@ -148,14 +148,34 @@ BEGIN
     EXECUTE format('ALTER DEFAULT PRIVILEGES FOR ROLE %I IN SCHEMA sessions GRANT SELECT ON TABLES TO %I',
                    v_owner, v_reader);
 
-    -- pg_partman runs as the owner inside ingest and maintain.
-    IF NOT has_schema_privilege(v_owner, 'partman', 'USAGE')
-       OR EXISTS (SELECT FROM pg_class c WHERE c.relnamespace = 'partman'::regnamespace AND c.relkind IN ('r', 'p')
-                     AND NOT has_table_privilege(v_owner, c.oid, 'SELECT, INSERT, UPDATE, DELETE')) THEN
-        EXECUTE format('GRANT USAGE ON SCHEMA partman TO %I', v_owner);
-        EXECUTE format('GRANT ALL ON ALL TABLES IN SCHEMA partman TO %I', v_owner);
-        EXECUTE format('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA partman TO %I', v_owner);
-    END IF;
+    -- pg_partman runs as the owner inside ingest (create_partition_time) and
+    -- maintain (run_maintenance, check_default, show_partition_name): for
+    -- attrib's one native monthly set, with no sub-partitions, custom
+    -- intervals, retention or jobmon, they only read part_config and
+    -- part_config_sub. Nothing more: the owner could otherwise rewrite other
+    -- applications' partition sets, or put a trigger on pg_partman's tables
+    -- that would run as whoever next writes them (a superuser's maintenance).
+    -- Rights a deploy of an earlier version gave (ALL on every table of the
+    -- schema) are taken back.
+    FOR v_item IN
+        SELECT format('GRANT USAGE ON SCHEMA partman TO %I', v_owner) AS sql
+         WHERE NOT has_schema_privilege(v_owner, 'partman', 'USAGE')
+        UNION ALL
+        SELECT format('GRANT SELECT ON partman.%I TO %I', t, v_owner)
+          FROM unnest(ARRAY['part_config', 'part_config_sub']) t
+         WHERE NOT has_table_privilege(v_owner, format('partman.%I', t), 'SELECT')
+        UNION ALL
+        SELECT format('REVOKE %s ON partman.%I FROM %I', a.privilege_type, c.relname, v_owner)
+          FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+         WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = to_regrole(quote_ident(v_owner))
+           AND NOT (c.relname IN ('part_config', 'part_config_sub') AND a.privilege_type = 'SELECT')
+        UNION ALL
+        SELECT format('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA partman TO %I', v_owner)
+         WHERE EXISTS (SELECT FROM pg_proc p WHERE p.pronamespace = 'partman'::regnamespace
+                          AND NOT has_function_privilege(v_owner, p.oid, 'EXECUTE'))
+    LOOP
+        EXECUTE v_item.sql;
+    END LOOP;
 
     INSERT INTO attrib.roles (kind, role_name)
     VALUES ('owner', v_owner), ('runner', v_runner), ('reader', v_reader)

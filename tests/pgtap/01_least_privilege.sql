@@ -1,6 +1,6 @@
 -- Least privilege in the catalog: whose code runs inside attrib, and as whom.
 BEGIN;
-SELECT plan(8);
+SELECT plan(11);
 
 -- Every function either pins its search_path or has a BEGIN ATOMIC body
 -- (names bound when it was created): no caller's search_path reaches it.
@@ -41,6 +41,38 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname::text COLLATE "C"
           '_run_stage_begin', '_run_stage_exec', '_run_stage_failed', '_run_unlock',
           'alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'run_end', 'sessionize', 'signup']::text[],
     'the functions that run with the owner''s rights are the stages and the run bookkeeping');
+
+-- The caller owns the session's temporary schema, and pg_partman searches it
+-- before pg_catalog: every stage refuses to start while it holds an object
+-- attrib's owner did not create.
+SELECT is_empty($$
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.prosecdef
+       AND p.proname IN ('alias', 'attribute', 'forget', 'ingest', 'maintain', 'reset', 'sessionize', 'signup')
+       AND p.prosrc !~ '^\s*(DECLARE.*?)?\mBEGIN\s+PERFORM attrib\._check_temp_schema\(\);'$$,
+    'every stage function checks the caller''s temporary schema before anything else');
+
+-- pg_partman looks names up in partman before pg_catalog: the stages that
+-- call it check that schema is no one else's to write in, every run.
+SELECT is_empty($$
+    SELECT p.proname FROM pg_proc p
+     WHERE p.pronamespace = 'attrib'::regnamespace AND p.proname IN ('ingest', 'maintain')
+       AND p.prosrc !~ 'PERFORM attrib\._check_temp_schema\(\);[^\n]*\n\s*PERFORM attrib\._check_partman_schema\(\);'$$,
+    'the stages that call pg_partman check its schema right after the temporary one');
+
+-- pg_partman's tables are shared by every application of the database:
+-- the owner reads the two attrib's calls read, and can change, truncate or
+-- put a trigger on none of them.
+SELECT is((SELECT array_agg(r ORDER BY r COLLATE "C") FROM (
+    SELECT c.relname || ' ' || a.privilege_type AS r
+      FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+     WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole
+    UNION ALL
+    SELECT c.relname || '.' || att.attname || ' ' || a.privilege_type
+      FROM pg_class c JOIN pg_attribute att ON att.attrelid = c.oid CROSS JOIN LATERAL aclexplode(att.attacl) a
+     WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole) g),
+    ARRAY['part_config SELECT', 'part_config_sub SELECT'],
+    'the owner role may only read part_config and part_config_sub in partman');
 
 SELECT is((SELECT rolsuper OR rolcanlogin FROM pg_roles WHERE rolname = 'attrib_owner'), false,
     'the owner role is neither a superuser nor a login');

@@ -21,7 +21,8 @@ from psycopg import sql
 from attrib import deploy
 from conftest import create_login, login_dsn
 from attrib.paths import project_root
-from run_helpers import BackgroundCall, attrib, gone, inject, signups, sleeping, wait_for, with_source
+from run_helpers import (BackgroundCall, add_visitor, attrib, gone, inject, log, signups, sleeping, wait_for,
+                         with_source)
 from segment import create_source, insert
 
 # A plpgsql body that records who ran it and tries to escalate mallory.
@@ -33,8 +34,7 @@ FIRE = """
     END;"""
 
 
-@pytest.fixture
-def mallory(dsn: str) -> Iterator[str]:
+def hostile_role(dsn: str) -> Iterator[str]:
     """A role with no attrib rights, and public.fired, where planted code records each time it runs."""
     name = f"mallory_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(dsn, autocommit=True) as c:
@@ -48,6 +48,18 @@ def mallory(dsn: str) -> Iterator[str]:
     with psycopg.connect(dsn, autocommit=True) as c:
         c.execute(sql.SQL("DROP OWNED BY {} CASCADE").format(sql.Identifier(name)))
         c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def mallory(dsn: str) -> Iterator[str]:
+    """mallory in a database where attrib is deployed."""
+    yield from hostile_role(dsn)
+
+
+@pytest.fixture
+def mallory_first(empty_dsn: str) -> Iterator[str]:
+    """mallory in a database where attrib was never deployed: she is there first."""
+    yield from hostile_role(empty_dsn)
 
 
 def fire_body(role: str, what: str) -> str:
@@ -364,6 +376,37 @@ def test_a_source_view_owned_by_a_trusted_role_is_read(conn: psycopg.Connection)
     assert signups(conn) == ["user-1"]
 
 
+def test_a_source_view_handed_to_the_runner_runs_its_code_for_the_runner(conn: psycopg.Connection, dsn: str,
+                                                                         mallory: str) -> None:
+    runners_source_view(conn, mallory)
+    with as_role(dsn, "attrib_runner") as runner:
+        runner.execute("SELECT count(*) FROM segment.pages")
+    assert fired(conn) == [("attrib_runner", "runner's view")]
+
+
+def test_a_source_view_handed_to_the_runner_is_refused(conn: psycopg.Connection, mallory: str) -> None:
+    runners_source_view(conn, mallory)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary == (
+        "view segment.pages (setting source_schema) is owned by attrib_runner, a role attrib does not trust")
+    assert fired(conn) == []
+
+
+def runners_source_view(conn: psycopg.Connection, role: str) -> None:
+    """A DBA hands the runner a view over the pages, with a function of the runner's in it."""
+    with_source(conn)
+    conn.execute("ALTER TABLE segment.pages RENAME TO pages_raw")
+    conn.execute("CREATE FUNCTION segment.runners() RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                 + fire_body(role, "runner's view").replace("'runner's view'", "'runner''s view'")
+                 + " RETURN true; END $f$")
+    conn.execute("CREATE VIEW segment.pages AS SELECT r.* FROM segment.pages_raw r WHERE segment.runners()")
+    conn.execute("ALTER FUNCTION segment.runners() OWNER TO attrib_runner")
+    conn.execute("ALTER VIEW segment.pages OWNER TO attrib_runner")
+    conn.execute("GRANT USAGE ON SCHEMA segment TO attrib_runner; GRANT SELECT ON segment.pages_raw TO attrib_runner")
+    conn.execute("GRANT SELECT ON segment.pages TO attrib_owner")
+
+
 def test_a_source_table_with_policies_of_an_untrusted_owner_is_refused(conn: psycopg.Connection, dsn: str,
                                                                        mallory: str) -> None:
     with as_role(dsn, mallory) as m:
@@ -422,3 +465,360 @@ def test_roles_can_be_named_at_deploy(empty_dsn: str) -> None:
             c.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(empty_dsn.rsplit("/", 1)[1])))
             for role in names.values():
                 c.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+# -- the caller's temporary schema ------------------------------------------------------------
+
+# Every built-in type attrib's SQL and pg_partman's use by name.
+BUILTIN_TYPES = ["name", "text", "varchar", "timestamptz", "timestamp", "interval", "int4", "int8", "bool",
+                 "regclass", "oid", "date", "numeric", "jsonb"]
+PARTMAN_PATH = "partman, pg_temp, pg_catalog"  # what pg_partman 4.7 sets: pg_temp before pg_catalog
+
+
+def plant_temp_domains(session: psycopg.Connection, role: str) -> None:
+    """In the session's pg_temp: a domain named after each built-in type, whose CHECK is the session's code."""
+    session.execute("CREATE FUNCTION pg_temp.pwn(what text) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                    + FIRE.format(what="what", escalate=f"'ALTER ROLE {role} SUPERUSER'") + " RETURN true; END $f$")
+    for name in BUILTIN_TYPES:
+        session.execute(f"CREATE DOMAIN pg_temp.{name} AS pg_catalog.{name} CHECK (pg_temp.pwn('{name}'))")
+
+
+def test_temp_domains_shadow_every_builtin_type_on_pg_partmans_path(conn: psycopg.Connection, dsn: str,
+                                                                    mallory: str) -> None:
+    with as_role(dsn, "attrib_runner") as runner:
+        plant_temp_domains(runner, mallory)
+        runner.execute(f"SET search_path = {PARTMAN_PATH}")
+        for name in BUILTIN_TYPES:
+            # quoted: a type name the grammar knows as a keyword (timestamp, interval) is looked up too
+            runner.execute(f'SELECT NULL::"{name}"')  # the domain's CHECK runs on NULL too
+    assert fired(conn) == sorted(("attrib_runner", name) for name in BUILTIN_TYPES)
+
+
+@pytest.mark.parametrize("call", ["CALL attrib.run_attribution()", "CALL attrib.run_stage('ingest')",
+                                  "CALL attrib.run_stage('maintain')"])
+def test_the_runners_temp_domains_never_run_as_the_owner(conn: psycopg.Connection, dsn: str, mallory: str,
+                                                         call: str) -> None:
+    with_source(conn)
+    with as_role(dsn, "attrib_runner") as runner:
+        plant_temp_domains(runner, mallory)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            runner.execute(call)
+        # the documented way out: the same session, its temporary objects dropped
+        runner.execute("DISCARD TEMP")
+        runner.execute(call)
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+    message = refused.value.diag.message_primary
+    assert "temporary schema" in message and "type pg_temp.name (owner attrib_runner)" in message
+    assert "DISCARD TEMP" in refused.value.diag.message_hint
+
+
+def test_the_runners_temp_domains_stay_in_its_session_and_attrib_run_works(conn: psycopg.Connection, dsn: str,
+                                                                          mallory: str) -> None:
+    with_source(conn)
+    with as_role(dsn, "attrib_runner") as runner:
+        plant_temp_domains(runner, mallory)
+        result = attrib("run", "--dsn", login_dsn(dsn, "attrib_runner"))
+    assert result.exit_code == 0, result.stderr
+    assert fired(conn) == []
+    assert signups(conn) == ["user-1"]
+
+
+def test_temp_objects_of_a_role_set_in_the_session_stop_the_run(conn: psycopg.Connection, dsn: str,
+                                                                mallory: str) -> None:
+    with_source(conn)
+    with psycopg.connect(dsn, autocommit=True) as su:
+        su.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(mallory)))
+        su.execute("CREATE TEMP VIEW pg_class AS SELECT * FROM pg_catalog.pg_class")  # shadows it for pg_partman
+        su.execute("RESET ROLE")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            su.execute("CALL attrib.run_attribution()")
+    assert "view pg_temp.pg_class" in refused.value.diag.message_primary
+    assert f"(owner {mallory})" in refused.value.diag.message_primary
+    assert log(conn)[0][:2] == ("ingest", "failed")
+
+
+# -- a source made to mean something else between its check and its read ----------------------
+
+
+def pwn_function(session: psycopg.Connection, schema: str, role: str) -> None:
+    session.execute(f"CREATE FUNCTION {schema}.pwn() RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                    + fire_body(role, "view") + " RETURN true; END $f$")
+
+
+def lock_waiting(conn: psycopg.Connection, pid: int) -> bool:
+    """The backend waits for a lock another transaction holds."""
+    row = conn.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+    return bool(row and row[0] == "Lock")
+
+
+def mallorys_source(dsn: str, role: str) -> None:
+    with as_role(dsn, role) as m:
+        create_source(m)
+        add_visitor(m, 1)
+        pwn_function(m, "segment", role)
+
+
+def swap_for_a_view(m: psycopg.Connection, relation: str) -> None:
+    """The table goes aside; a view of its owner's, with its function, takes its name."""
+    schema, name = relation.split(".")
+    m.execute(f"ALTER TABLE {relation} RENAME TO {name}_raw")
+    m.execute(f"CREATE VIEW {relation} AS SELECT r.* FROM {relation}_raw r WHERE {schema}.pwn()")
+    m.execute(f"GRANT SELECT ON {relation} TO attrib_owner")
+
+
+def test_a_view_of_its_owner_fires_for_its_owner(conn: psycopg.Connection, dsn: str, mallory: str) -> None:
+    mallorys_source(dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        swap_for_a_view(m, "segment.pages")
+        m.execute("SELECT count(*) FROM segment.pages")
+    assert fired(conn) == [(mallory, "view")]
+
+
+def test_a_source_swapped_for_a_view_while_ingest_waits_for_its_lock_is_refused(conn: psycopg.Connection, dsn: str,
+                                                                               mallory: str) -> None:
+    mallorys_source(dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        with m.transaction():
+            m.execute("LOCK TABLE segment.pages IN ACCESS EXCLUSIVE MODE")
+            ingest = BackgroundCall(login_dsn(dsn, "attrib_runner"), "CALL attrib.run_stage('ingest')")
+            wait_for(lambda: lock_waiting(conn, ingest.pid))
+            swap_for_a_view(m, "segment.pages")
+        ingest.join()
+    assert isinstance(ingest.error, psycopg.errors.InsufficientPrivilege)
+    assert ingest.error.diag.message_primary == (
+        f"view segment.pages (setting source_schema) is owned by {mallory}, a role attrib does not trust")
+    assert fired(conn) == []
+    assert not is_superuser(conn, mallory)
+
+
+def test_a_source_schema_renamed_while_ingest_waits_is_read_from_the_tables_it_locked(conn: psycopg.Connection,
+                                                                                    dsn: str, mallory: str) -> None:
+    mallorys_source(dsn, mallory)
+    with as_role(dsn, mallory) as m:
+        with m.transaction():
+            m.execute("LOCK TABLE segment.tracks IN ACCESS EXCLUSIVE MODE")  # ingest has pages, waits for tracks
+            ingest = BackgroundCall(login_dsn(dsn, "attrib_runner"), "CALL attrib.run_stage('ingest')")
+            wait_for(lambda: lock_waiting(conn, ingest.pid))
+            m.execute("ALTER SCHEMA segment RENAME TO segment_old")
+            m.execute("CREATE SCHEMA segment")
+            m.execute("GRANT USAGE ON SCHEMA segment TO attrib_owner")
+            pwn_function(m, "segment", mallory)
+            for table in ["tracks", "identifies"]:
+                m.execute(f"CREATE TABLE segment.{table} (LIKE segment_old.{table})")
+            m.execute("CREATE VIEW segment.pages AS SELECT r.* FROM segment_old.pages r WHERE segment.pwn()")
+            m.execute("GRANT SELECT ON ALL TABLES IN SCHEMA segment TO attrib_owner")
+        ingest.join()
+    assert ingest.error is None
+    assert fired(conn) == []
+    # the pages it read are those of the table it locked
+    assert conn.execute("SELECT kind, count(*) FROM partitioning.events GROUP BY 1").fetchall() == [("page", 1)]
+
+
+def test_a_revenue_source_swapped_for_a_view_while_attribute_waits_is_refused(conn: psycopg.Connection, dsn: str,
+                                                                             mallory: str) -> None:
+    with_source(conn)
+    with as_role(dsn, mallory) as m:
+        m.execute("CREATE SCHEMA billing")
+        m.execute("CREATE TABLE billing.revenue (user_id text, amount numeric, occurred_at timestamptz)")
+        m.execute("INSERT INTO billing.revenue VALUES ('user-1', 10, now())")
+        m.execute("GRANT USAGE ON SCHEMA billing TO attrib_owner; GRANT SELECT ON billing.revenue TO attrib_owner")
+        pwn_function(m, "billing", mallory)
+    conn.execute("""UPDATE attrib.settings SET value = '"billing.revenue"' WHERE name = 'revenue_source'""")
+    with as_role(dsn, mallory) as m:
+        with m.transaction():
+            m.execute("LOCK TABLE billing.revenue IN ACCESS EXCLUSIVE MODE")
+            run = BackgroundCall(login_dsn(dsn, "attrib_runner"), "CALL attrib.run_attribution()")
+            wait_for(lambda: lock_waiting(conn, run.pid))
+            swap_for_a_view(m, "billing.revenue")
+        run.join()
+    assert isinstance(run.error, psycopg.errors.InsufficientPrivilege)
+    assert run.error.diag.message_primary == (
+        f"view billing.revenue (setting revenue_source) is owned by {mallory}, a role attrib does not trust")
+    assert fired(conn) == []
+
+
+# -- schemas deploy creates or uses, made or writable by another role ---------------------------
+
+OWN_SCHEMAS = ["attrib", "partitioning", "aliasing", "sessions", "sessions_stages", "partman", "cron"]
+
+
+def plant_partman_split_part(dsn: str, role: str) -> None:
+    """Before the first deploy: schema partman, with a split_part that beats pg_catalog's on pg_partman's path."""
+    with as_role(dsn, role) as m:
+        m.execute("CREATE SCHEMA partman")
+        m.execute("CREATE FUNCTION partman.split_part(text, text, integer) RETURNS text LANGUAGE plpgsql AS $f$ BEGIN"
+                  + fire_body(role, "split_part") + " RETURN pg_catalog.split_part($1, $2, $3); END $f$")
+
+
+def test_a_partman_split_part_fires_for_its_owner_on_pg_partmans_path(empty_dsn: str, mallory_first: str) -> None:
+    plant_partman_split_part(empty_dsn, mallory_first)
+    with as_role(empty_dsn, mallory_first, search_path="partman,pg_temp,pg_catalog") as m:
+        m.execute("SELECT split_part('a_p2024_01', '_p', 2)")
+        assert fired(m) == [(mallory_first, "split_part")]
+
+
+def test_deploy_refuses_a_partman_schema_another_role_made_before_it(empty_dsn: str, mallory_first: str) -> None:
+    plant_partman_split_part(empty_dsn, mallory_first)
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 1
+    assert (f"42501: attrib deploy refuses: schema partman is owned by {mallory_first}, a role attrib does not trust"
+            in result.stderr)
+    assert (f"function partman.split_part(pg_catalog.text,pg_catalog.text,integer) is owned by {mallory_first}"
+            in result.stderr)
+    assert "HINT: Review what it holds, then ALTER SCHEMA partman OWNER TO postgres;" in result.stderr
+    with psycopg.connect(empty_dsn) as c:
+        assert fired(c) == []
+        assert not is_superuser(c, mallory_first)
+        assert c.execute("SELECT to_regnamespace('attrib')").fetchone() == (None,)
+
+
+@pytest.mark.parametrize("schema", OWN_SCHEMAS)
+def test_deploy_refuses_a_schema_it_creates_or_uses_owned_by_another_role(empty_dsn: str, mallory_first: str,
+                                                                         schema: str) -> None:
+    with as_role(empty_dsn, mallory_first) as m:
+        m.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 1
+    assert (f"42501: attrib deploy refuses: schema {schema} is owned by {mallory_first}, "
+            "a role attrib does not trust") in result.stderr
+
+
+@pytest.mark.parametrize("schema, grantee", [("partman", "mallory"), ("sessions", "PUBLIC"), ("attrib", "mallory")])
+def test_deploy_refuses_while_another_role_may_create_in_a_schema_it_uses(conn: psycopg.Connection, dsn: str,
+                                                                         mallory: str, schema: str,
+                                                                         grantee: str) -> None:
+    grantee = mallory if grantee == "mallory" else grantee
+    who = sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee)
+    conn.execute(sql.SQL("GRANT CREATE ON SCHEMA {} TO {}").format(sql.Identifier(schema), who))
+    refused = attrib("deploy", "--dsn", dsn)
+    assert refused.exit_code == 1
+    said = f"{'PUBLIC' if grantee == 'PUBLIC' else 'role ' + grantee} has CREATE on schema {schema}"
+    assert f"42501: attrib deploy refuses: {said}" in refused.stderr
+    assert f"HINT: REVOKE CREATE ON SCHEMA {schema} FROM {grantee};" in refused.stderr
+    conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(sql.Identifier(schema), who))
+    assert attrib("deploy", "--dsn", dsn).exit_code == 0
+
+
+def test_deploy_refuses_what_another_role_left_in_partman(conn: psycopg.Connection, dsn: str, mallory: str) -> None:
+    conn.execute(sql.SQL("GRANT CREATE ON SCHEMA partman TO {}").format(sql.Identifier(mallory)))
+    with as_role(dsn, mallory) as m:
+        m.execute("CREATE VIEW partman.pg_inherits AS SELECT * FROM pg_catalog.pg_inherits")
+    conn.execute(sql.SQL("REVOKE CREATE ON SCHEMA partman FROM {}").format(sql.Identifier(mallory)))
+    result = attrib("deploy", "--dsn", dsn)
+    assert result.exit_code == 1
+    assert f"view partman.pg_inherits is owned by {mallory}, a role attrib does not trust" in result.stderr
+    assert "DROP VIEW partman.pg_inherits;" in result.stderr
+
+
+def test_deploy_refuses_an_alembic_version_table_of_another_role(empty_dsn: str, mallory_first: str) -> None:
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute(sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(sql.Identifier(mallory_first)))
+    with as_role(empty_dsn, mallory_first) as m:
+        m.execute("CREATE TABLE public.alembic_version (version_num varchar(32) PRIMARY KEY)")
+        m.execute("CREATE FUNCTION public.pwn() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+                  + fire_body(mallory_first, "alembic_version") + " RETURN NEW; END $f$")
+        m.execute("CREATE TRIGGER pwn BEFORE INSERT OR UPDATE ON public.alembic_version "
+                  "FOR EACH ROW EXECUTE FUNCTION public.pwn()")
+        m.execute("INSERT INTO public.alembic_version VALUES ('none')")  # the positive control
+        assert fired(m) == [(mallory_first, "alembic_version")]
+        m.execute("DELETE FROM public.alembic_version")
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute("DELETE FROM public.fired")
+    result = attrib("deploy", "--dsn", empty_dsn)
+    assert result.exit_code == 1
+    assert (f"42501: attrib deploy refuses: public.alembic_version is a table owned by {mallory_first}, "
+            "a role attrib does not trust") in result.stderr
+    with psycopg.connect(empty_dsn) as c:
+        assert fired(c) == []
+        assert not is_superuser(c, mallory_first)
+
+
+
+def plant_in_partman_after_deploy(conn: psycopg.Connection, dsn: str, role: str) -> None:
+    """Rights on partman granted after the deploy (as pg_partman's docs suggest for a maintenance role)."""
+    conn.execute(sql.SQL("GRANT ALL ON SCHEMA partman TO {}").format(sql.Identifier(role)))
+    with as_role(dsn, role) as m:
+        m.execute("CREATE FUNCTION partman.split_part(text, text, integer) RETURNS text LANGUAGE plpgsql AS $f$ BEGIN"
+                  + fire_body(role, "split_part") + " RETURN pg_catalog.split_part($1, $2, $3); END $f$")
+        m.execute("GRANT EXECUTE ON FUNCTION partman.split_part(text, text, integer) TO PUBLIC")
+
+
+def test_a_partman_split_part_made_after_deploy_fires_for_its_owner(conn: psycopg.Connection, dsn: str,
+                                                                    mallory: str) -> None:
+    plant_in_partman_after_deploy(conn, dsn, mallory)
+    with as_role(dsn, mallory, search_path="partman,pg_temp,pg_catalog") as m:
+        m.execute("SELECT split_part('a_p2024_01', '_p', 2)")
+    assert fired(conn) == [(mallory, "split_part")]
+
+
+@pytest.mark.parametrize("stage", ["ingest", "maintain"])
+def test_the_stages_that_call_pg_partman_refuse_a_partman_others_may_write(conn: psycopg.Connection, dsn: str,
+                                                                          mallory: str, stage: str) -> None:
+    with_source(conn)
+    plant_in_partman_after_deploy(conn, dsn, mallory)
+    with as_role(dsn, "attrib_runner") as runner:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege) as refused:
+            runner.execute(f"CALL attrib.run_stage('{stage}')")
+    assert refused.value.diag.message_primary.startswith(
+        "pg_partman's schema partman is open to roles attrib does not trust: ")
+    assert f"role {mallory} has CREATE on schema partman" in refused.value.diag.message_primary
+    assert f"REVOKE CREATE ON SCHEMA partman FROM {mallory};" in refused.value.diag.message_hint
+    assert fired(conn) == []
+
+
+# -- attrib's owner in pg_partman: only what attrib uses ----------------------------------------
+
+
+def plant_partman_trigger(conn: psycopg.Connection, role: str) -> None:
+    """As attrib's owner: a trigger on pg_partman's configuration, run by whoever writes it next."""
+    conn.execute("SET ROLE attrib_owner")
+    try:
+        conn.execute("CREATE FUNCTION attrib.pwn() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+                     + fire_body(role, "part_config") + " RETURN NEW; END $f$")
+        conn.execute("CREATE TRIGGER pwn BEFORE UPDATE ON partman.part_config "
+                     "FOR EACH ROW EXECUTE FUNCTION attrib.pwn()")
+    finally:
+        conn.execute("RESET ROLE")
+
+
+def test_a_trigger_on_pg_partmans_config_fires_for_whoever_writes_it(conn: psycopg.Connection, mallory: str) -> None:
+    conn.execute("GRANT TRIGGER ON partman.part_config TO attrib_owner")  # as 0db26ad's deploy did (GRANT ALL)
+    plant_partman_trigger(conn, mallory)
+    conn.execute("UPDATE partman.part_config SET premake = premake")
+    assert fired(conn) == [("postgres", "part_config")]
+
+
+def test_the_owner_can_neither_trigger_nor_change_pg_partmans_tables(conn: psycopg.Connection, mallory: str) -> None:
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        plant_partman_trigger(conn, mallory)
+    conn.execute("SET ROLE attrib_owner")
+    for statement in ["UPDATE partman.part_config SET premake = 1",
+                      "DELETE FROM partman.part_config_sub",
+                      "TRUNCATE partman.custom_time_partitions",
+                      "INSERT INTO partman.template_partitioning_events DEFAULT VALUES"]:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)
+    conn.execute("RESET ROLE")
+    conn.execute("UPDATE partman.part_config SET premake = premake")
+    assert fired(conn) == []
+
+
+def test_deploy_takes_back_the_partman_rights_an_earlier_deploy_gave(conn: psycopg.Connection, dsn: str) -> None:
+    conn.execute("GRANT ALL ON ALL TABLES IN SCHEMA partman TO attrib_owner")  # 0db26ad's deploy
+    deploy.upgrade(dsn)
+    rights = conn.execute("""
+        SELECT c.relname, a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
+         WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole ORDER BY 1, 2
+    """).fetchall()
+    assert rights == [("part_config", "SELECT"), ("part_config_sub", "SELECT")]
+
+
+def test_maintain_refuses_pg_partman_retention_on_the_events(conn: psycopg.Connection) -> None:
+    with_source(conn)
+    conn.execute("UPDATE partman.part_config SET retention = '10 years' WHERE parent_table = 'partitioning.events'")
+    with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState) as refused:
+        conn.execute("CALL attrib.run_attribution()")
+    assert refused.value.diag.message_primary == (
+        "pg_partman retention is set for partitioning.events: attrib does not drop its event partitions")
+    assert "SET retention = NULL" in refused.value.diag.message_hint
