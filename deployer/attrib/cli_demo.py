@@ -47,7 +47,7 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
     report.print_result(outcome, out, as_json=False)
     if outcome.status != "ok":
         raise AttribError(outcome.error or "the run failed")
-    from . import marketing  # lazy: Plotly is loaded only for the report
+    from . import marketing, report_html  # lazy: Plotly is loaded only for the report
 
     with db.connection(dsn) as conn:
         summary.print_summary(conn, out)
@@ -56,7 +56,7 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
     out.print("[bold]What the data says[/]")
     for line in marketing.story(story):
         out.print(safe_text.cell(f"  {line}"), highlight=False)
-    path = marketing.write_html(story, html_file, title="attrib demo: where signups come from")
+    path = report_html.write_html(story, html_file, title="attrib demo: where signups come from")
     out.print(f"HTML report (charts, opens offline): {path.resolve()}", highlight=False, soft_wrap=True)
     err(f"demo done in {time.monotonic() - started:.1f}s. To explore (psql, attrib report, attrib status):")
     click.echo(f"export ATTRIB_DSN={dsn}")
