@@ -15,7 +15,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ["procedures", "migrations", "alembic.ini", "scripts/install-deps.sh"]
+SHIPPED = ["procedures", "migrations", "alembic.ini", "scripts/install-deps.sh", "docs/outputs.md"]
 
 
 class BuildWithSql(build_py):

@@ -13,7 +13,7 @@ import click
 import psycopg
 
 from . import __version__, cluster, db, deploy, safe_text
-from .cli_common import CONTEXT, cluster_options, dsn_option, err
+from .cli_common import CONTEXT, cluster_options, dsn_option, echo, err
 from .errors import AttribError, describe_db_error
 
 # Commands in other modules, loaded when used: `attrib run` never imports the
@@ -117,7 +117,9 @@ def db_status(port: int, datadir: str | None) -> None:
     """Say whether the local cluster runs; exit 1 when it does not."""
     target = cluster.default_cluster(port, datadir)
     if cluster.is_running(target):
-        click.echo(f"running: {target.dsn}")
+        # every database, not only the empty `attrib`: after `attrib demo` the data is in attrib_demo
+        for name in cluster.databases(target):
+            echo(f"running: {target.dsn_for(name)}" + ("  (attrib demo's)" if name == "attrib_demo" else ""))
     else:
         err(f"not running (data directory {target.datadir}); start it with `attrib db up`")
         sys.exit(1)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import cluster, db, demo_data, deploy, report, runner, safe_text, summary
+from . import cluster, db, demo_data, deploy, invocation, report, runner, safe_text, summary
 from .cli_common import CONTEXT, dsn_option, err
 from .errors import AttribError
 
@@ -47,7 +47,7 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
     report.print_result(outcome, out, as_json=False)
     if outcome.status != "ok":
         raise AttribError(outcome.error or "the run failed")
-    from . import marketing  # lazy: Plotly is loaded only for the report
+    from . import marketing, report_html  # lazy: Plotly is loaded only for the report
 
     with db.connection(dsn) as conn:
         summary.print_summary(conn, out)
@@ -56,10 +56,18 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
     out.print("[bold]What the data says[/]")
     for line in marketing.story(story):
         out.print(safe_text.cell(f"  {line}"), highlight=False)
-    path = marketing.write_html(story, html_file, title="attrib demo: where signups come from")
+    path = report_html.write_html(story, html_file, title="attrib demo: where signups come from")
     out.print(f"HTML report (charts, opens offline): {path.resolve()}", highlight=False, soft_wrap=True)
-    err(f"demo done in {time.monotonic() - started:.1f}s. To explore (psql, attrib report, attrib status):")
-    click.echo(f"export ATTRIB_DSN={dsn}")
+    if stats.signups != story.signups:
+        out.print(f"(The sample data has {stats.signups:,} signup events; {story.signups:,} people signed up: "
+                  "ingest rejects the events with no usable id, see attrib.rejects, and a person counts once.)",
+                  highlight=False)
+    attrib = invocation.command()
+    err(f"demo done in {time.monotonic() - started:.1f}s. Next, from this folder "
+        "(or `export ATTRIB_DSN=...` and leave out --dsn):")
+    click.echo(f"{attrib} report --dsn {dsn}")
+    click.echo(f"{attrib} status --dsn {dsn}")
+    click.echo(f"psql {dsn}")
 
 
 # -- demo data -----------------------------------------------------------------

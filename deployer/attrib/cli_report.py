@@ -24,7 +24,7 @@ MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_ba
 @dsn_option
 @click.option("--model", type=click.Choice(MODELS), help="One attribution model. Default: all six side by side.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
-              help="Only signups on or after this day (UTC), e.g. 2024-10-01.")
+              help="Only signups on or after this day (UTC), in every section, e.g. 2024-10-01.")
 @click.option("--by", type=click.Choice(["channel", "source", "campaign"]), default="channel", show_default=True,
               help="What the conversions are grouped by.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout instead of tables.")
@@ -32,19 +32,19 @@ MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_ba
               help="Also write one self-contained HTML file with the charts (opens offline).")
 def report_cmd(dsn: str | None, model: str | None, since: datetime | None, by: str, as_json: bool,
                html_file: Path | None) -> None:
-    """Conversions by channel under each attribution model, 30-day retention and LTV by first touch.
+    """Conversions by channel under each attribution model, retention at 7, 30 and 90 days and LTV by first touch.
 
     Reads schema `sessions` only: a login with the reader role is enough.
     """
-    from . import marketing
+    from . import marketing, report_html
 
     target = db.resolve_dsn(dsn)
     with db.connection(target) as conn:
         report = marketing.load(conn, model=model, since=since.date() if since else None, by=by)
-    out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 100)
+    out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 80)
     marketing.print_report(report, out, as_json=as_json)
     if html_file is not None:
-        marketing.write_html(report, html_file)
+        report_html.write_html(report, html_file)
         err(f"HTML report: {html_file.resolve()}")
 
 

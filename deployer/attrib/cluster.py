@@ -209,6 +209,13 @@ def create_database(cluster: Cluster, name: str, *, fresh: bool = False) -> str:
     return cluster.dsn_for(name)
 
 
+def databases(cluster: Cluster) -> list[str]:
+    """The cluster's own databases (`attrib`, `attrib_demo` after a demo, ...), templates and postgres left out."""
+    with psycopg.connect(cluster.dsn_for("postgres"), autocommit=True) as conn:
+        return [name for (name,) in conn.execute(
+            "SELECT datname FROM pg_database WHERE NOT datistemplate AND datname <> 'postgres' ORDER BY 1")]
+
+
 def down(cluster: Cluster, *, destroy: bool = False) -> None:
     if is_running(cluster):
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-m", "fast", "-w", "stop"], "pg_ctl stop")

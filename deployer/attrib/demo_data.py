@@ -241,7 +241,7 @@ class GenerateStats:
         parts = {
             "pages": self.pages, "tracks": self.tracks, "identifies": self.identifies,
             "visitors": self.visitors, "returning": self.returning_visitors,
-            "sessions": self.sessions, "signups": self.signups,
+            "sessions": self.sessions, "signup_events": self.signups,
             "multi_device_users": self.multi_device_users, "duplicates": self.duplicates,
             "bot_rows": self.bot_rows, "null_like_ids": self.null_like_ids,
             "no_id_rows": self.no_id_rows, "late_rows": self.late_rows,

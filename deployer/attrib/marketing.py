@@ -1,15 +1,14 @@
 """The growth team's read-out: conversions by channel under each model, retention and LTV by
-first touch, as text, JSON or one self-contained HTML file (Plotly, its JavaScript inlined).
+first touch, for one period, as text or JSON (report_html.py draws the same as charts).
 
 Reads only schema `sessions` (the reader role suffices) and only aggregates. Imported lazily by
-`attrib report` and `attrib demo`, so `attrib run` never loads Plotly.
+`attrib report` and `attrib demo`, so `attrib run` never loads it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime, timedelta
 
 import psycopg
 from psycopg import sql
@@ -22,7 +21,19 @@ from . import safe_text
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay")
 SHORT = {"first_touch": "first", "last_touch": "last", "last_non_direct": "non-dir", "linear": "linear",
          "position_based": "position", "time_decay": "decay"}
+# One line per model, for readers who never read the definitions (docs/outputs.md, attribution_credit).
+EXPLAIN = {
+    "first_touch": "all credit to the person's first visit",
+    "last_touch": "all credit to the visit they signed up in",
+    "last_non_direct": "all credit to the last visit before signup that did not come Direct",
+    "linear": "equal shares for every visit up to signup",
+    "position_based": "40 % first visit, 40 % signup visit, 20 % shared by the visits between",
+    "time_decay": "more credit the nearer a visit is to signup (halves every time_decay_half_life, 7 days)",
+}
 BY = ("channel", "source", "campaign")
+HORIZONS = (7, 30, 90)
+# Every section filters signups the same way: all of them, or those on or after a UTC day.
+SINCE = "(%(since)s::date IS NULL OR {day} >= %(since)s::date)"
 
 
 @dataclass
@@ -30,6 +41,10 @@ class Report:
     by: str
     since: date | None
     models: tuple[str, ...]
+    min_sample: int = 30
+    currency: str | None = None
+    as_of: datetime | None = None     # the latest event of all (as the retention views count days)
+    first_day: date | None = None     # the period: --since, else the first signup's day ...
     signups: int = 0
     conversions: dict[str, dict[str, float]] = field(default_factory=dict)   # model -> key -> conversions
     weekly: list[tuple[date, str, int]] = field(default_factory=list)        # week, first-touch channel, signups
@@ -38,14 +53,53 @@ class Report:
     has_revenue: bool = False
     unmatched: tuple[int, float] = (0, 0.0)
 
+    @property
+    def last_day(self) -> date | None:
+        """... to the day of the latest event."""
+        return self.as_of.date() if self.as_of else None
+
     def keys(self) -> list[str]:
         """Rows of the conversions table: by conversions of the first model, largest first."""
         first = self.conversions.get(self.models[0], {})
         every = {k for per in self.conversions.values() for k in per}
         return sorted(every, key=lambda k: (-first.get(k, 0.0), k))
 
+    def small(self, group: dict) -> bool:
+        """A group too small for its rates to be findings (setting min_sample)."""
+        return group["signups"] < self.min_sample
+
+    def money(self, amount: float) -> str:
+        return f"{amount:,.2f}" + (f" {self.currency}" if self.currency else "")
+
+    def period(self) -> str:
+        if self.first_day is None or self.as_of is None:
+            return "no signups yet"
+        return f"signups from {self.first_day} to {self.last_day} (UTC)"
+
+    def header(self) -> list[str]:
+        """What every report says first: the period, how fresh the data is, what --since did."""
+        lines = [f"Period: {self.period()}; data as of {self.as_of:%Y-%m-%d %H:%M} UTC (latest event)."
+                 if self.as_of else "Period: no data yet (no run has published any session)."]
+        if self.since:
+            lines.append(f"Since {self.since}: every section counts only the signups on or after that day.")
+        return lines
+
+    def partial_weeks(self) -> set[date]:
+        """Weeks the period cuts: one starting after its Monday, one ending before its Sunday."""
+        weeks = sorted({w for w, _, _ in self.weekly})
+        cut = set()
+        if weeks and self.first_day and self.first_day > weeks[0]:
+            cut.add(weeks[0])
+        if weeks and self.last_day and self.last_day < weeks[-1] + timedelta(days=6):
+            cut.add(weeks[-1])
+        return cut
+
     def to_dict(self) -> dict:
-        return {"by": self.by, "since": self.since.isoformat() if self.since else None, "signups": self.signups,
+        return {"by": self.by, "since": self.since.isoformat() if self.since else None,
+                "period": {"first_day": self.first_day.isoformat() if self.first_day else None,
+                           "last_day": self.last_day.isoformat() if self.last_day else None},
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "min_sample": self.min_sample, "currency": self.currency, "signups": self.signups,
                 "conversions": self.conversions, "models": list(self.models),
                 "signups_by_week": [{"week": w.isoformat(), "first_touch_channel": c, "signups": n}
                                     for w, c, n in self.weekly],
@@ -57,44 +111,77 @@ class Report:
 def load(conn: psycopg.Connection, *, model: str | None = None, since: date | None = None,
          by: str = "channel") -> Report:
     report = Report(by=by, since=since, models=(model,) if model else MODELS)
-    column = sql.Identifier(by)
-    report.signups = conn.execute(
-        "SELECT count(*) FROM sessions.attribution WHERE %(since)s::date IS NULL "
-        "OR signup_timestamp >= (%(since)s::date)::timestamp AT TIME ZONE 'UTC'", {"since": since}).fetchone()[0]
+    args = {"since": since, "models": list(report.models)}
+    report.min_sample, report.currency = conn.execute(
+        "SELECT min_sample, currency FROM sessions.report_settings").fetchone()
+    report.as_of = conn.execute("SELECT max(session_end) FROM sessions.all_sessions").fetchone()[0]
+    report.signups, first_signup = conn.execute(
+        "SELECT count(*), min(signup_timestamp AT TIME ZONE 'UTC')::date FROM sessions.attribution WHERE "
+        + SINCE.format(day="(signup_timestamp AT TIME ZONE 'UTC')::date"), args).fetchone()
+    report.first_day = since or first_signup
     rows = conn.execute(sql.SQL("""
         SELECT c.model, coalesce(s.{col}, '(none)'), sum(c.credit::numeric)::double precision
           FROM sessions.attribution_credit c
           JOIN sessions.attribution a ON a.alias_id = c.alias_id
           JOIN sessions.all_sessions s ON s.alias_id = c.alias_id AND s.session_id = c.session_id
-         WHERE c.model = ANY(%(models)s)
-           AND (%(since)s::date IS NULL OR a.signup_timestamp >= (%(since)s::date)::timestamp AT TIME ZONE 'UTC')
-         GROUP BY 1, 2""").format(col=column), {"models": list(report.models), "since": since}).fetchall()
+         WHERE c.model = ANY(%(models)s) AND """ + SINCE.format(day="(a.signup_timestamp AT TIME ZONE 'UTC')::date")
+        + " GROUP BY 1, 2").format(col=sql.Identifier(by)), args).fetchall()
     report.conversions = {m: {} for m in report.models}
     for m, key, value in rows:
         report.conversions[m][key] = value
+    where = SINCE.format(day="signup_day")
+    # the Monday of each signup day, computed on dates: date_trunc would cut in the session's TimeZone
     report.weekly = conn.execute(
-        "SELECT week, first_touch_channel, signups::int FROM sessions.signups_by_week "
-        "WHERE %(since)s::date IS NULL OR week >= %(since)s::date - 6 ORDER BY 1, 2", {"since": since}).fetchall()
+        "SELECT signup_day - (extract(isodow FROM signup_day)::int - 1), first_touch_channel, sum(signups)::int "
+        f"FROM sessions.retention_by_signup_day WHERE {where} GROUP BY 1, 2 ORDER BY 1, 2", args).fetchall()
     report.retention = [
         {"first_touch_channel": c, "signups": n, "eligible_7d": e7, "retained_7d": r7, "eligible_30d": e30,
          "retained_30d": r30, "eligible_90d": e90, "retained_90d": r90}
-        for c, n, e7, r7, e30, r30, e90, r90 in conn.execute("""
+        for c, n, e7, r7, e30, r30, e90, r90 in conn.execute(f"""
             SELECT first_touch_channel, sum(signups)::int, sum(eligible_7d)::int, sum(retained_7d)::int,
                    sum(eligible_30d)::int, sum(retained_30d)::int, sum(eligible_90d)::int, sum(retained_90d)::int
-              FROM sessions.retention_by_first_touch GROUP BY 1 ORDER BY 2 DESC, 1""")]
+              FROM sessions.retention_by_signup_day WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1""", args)]
     report.unmatched = tuple(conn.execute("SELECT rows::int, amount::float8 FROM sessions.revenue_unmatched").fetchone())
     report.has_revenue = bool(conn.execute("SELECT EXISTS (SELECT FROM sessions.user_revenue)").fetchone()[0]) \
         or report.unmatched[0] > 0
     report.ltv = [
         {"first_touch_channel": c, "signups": n, "paying": p, "revenue": float(r), "ltv": float(r) / n if n else 0.0}
-        for c, n, p, r in conn.execute("""
+        for c, n, p, r in conn.execute(f"""
             SELECT first_touch_channel, sum(signups)::int, sum(paying)::int, sum(revenue)
-              FROM sessions.ltv_by_first_touch GROUP BY 1 ORDER BY 4 DESC, 1""")]
+              FROM sessions.ltv_by_signup_day WHERE {where} GROUP BY 1 ORDER BY 4 DESC, 1""", args)]
     return report
 
 
-def _rate(num: int, den: int) -> str:
+def rate(num: int, den: int) -> str:
     return f"{100.0 * num / den:.1f} %" if den else "-"
+
+
+def horizons_with_data(report: Report) -> list[int]:
+    """The retention horizons some signup of the period is old enough for."""
+    return [n for n in HORIZONS if any(r[f"eligible_{n}d"] for r in report.retention)]
+
+
+def small_groups(report: Report, groups: list[dict]) -> list[dict]:
+    return [g for g in groups if report.small(g)]
+
+
+def small_note(report: Report, groups: list[dict]) -> str | None:
+    """The sentence that says which groups are too small to read, or None."""
+    small = small_groups(report, groups)
+    if not small:
+        return None
+    names = ", ".join(f"{g['first_touch_channel'] or '(none)'} ({g['signups']:,})" for g in small)
+    return (f"Fewer than {report.min_sample} signups (setting min_sample), too few to read as a finding: "
+            f"{names}.")
+
+
+def missing_horizons_note(report: Report) -> str | None:
+    missing = [n for n in HORIZONS if n not in horizons_with_data(report)]
+    if not missing or not report.retention:
+        return None
+    days = (report.last_day - report.first_day).days if report.first_day and report.last_day else 0
+    ages = ", ".join(str(n) for n in missing[:-1]) + (" or " if len(missing) > 1 else "") + str(missing[-1])
+    return f"No signup of the period is {ages} days old yet (it spans {days} days): no retention at {ages} days."
 
 
 def conversions_table(report: Report) -> Table:
@@ -110,28 +197,38 @@ def conversions_table(report: Report) -> Table:
     return table
 
 
+def models_legend(report: Report) -> list[str]:
+    return [f"  {SHORT[m]:<9} {m}: {EXPLAIN[m]}" for m in report.models]
+
+
+def _mark(report: Report, group: dict) -> str:
+    return safe_text.cell(group["first_touch_channel"] or "(none)") + (" *" if report.small(group) else "")
+
+
 def retention_table(report: Report) -> Table:
-    table = Table(title="Retention by first-touch channel (came back N days after signup)", box=box.SIMPLE_HEAD,
-                  title_justify="left", pad_edge=False)
-    for name, justify in (("channel", "left"), ("signups", "right"), ("7 days", "right"), ("30 days", "right"),
-                          ("90 days", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    table = Table(title="Retention by first-touch channel: back N days after signup (retained / eligible)",
+                  box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    table.add_column("channel", justify="left")
+    table.add_column("signups", justify="right")
+    for n in HORIZONS:
+        table.add_column(f"{n} days", justify="right")
     for r in report.retention:
-        table.add_row(safe_text.cell(r["first_touch_channel"] or "(none)"), f"{r['signups']:,}",
-                      _rate(r["retained_7d"], r["eligible_7d"]), _rate(r["retained_30d"], r["eligible_30d"]),
-                      _rate(r["retained_90d"], r["eligible_90d"]))
+        table.add_row(_mark(report, r), f"{r['signups']:,}",
+                      *(f"{rate(r[f'retained_{n}d'], r[f'eligible_{n}d'])} ({r[f'retained_{n}d']:,}/"
+                        f"{r[f'eligible_{n}d']:,})" if r[f"eligible_{n}d"] else "-" for n in HORIZONS))
     return table
 
 
 def ltv_table(report: Report) -> Table:
-    table = Table(title="Revenue and LTV by first-touch channel", box=box.SIMPLE_HEAD, title_justify="left",
-                  pad_edge=False)
-    for name, justify in (("channel", "left"), ("signups", "right"), ("paying", "right"), ("revenue", "right"),
-                          ("LTV", "right")):
+    currency = f" ({report.currency})" if report.currency else ""
+    table = Table(title="Revenue and LTV (revenue per signup) by first-touch channel", box=box.SIMPLE_HEAD,
+                  title_justify="left", pad_edge=False)
+    for name, justify in (("channel", "left"), ("signups", "right"), ("paying", "right"),
+                          (f"revenue{currency}", "right"), (f"LTV{currency}", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in report.ltv:
-        table.add_row(safe_text.cell(r["first_touch_channel"] or "(none)"), f"{r['signups']:,}", f"{r['paying']:,}",
-                      f"{r['revenue']:,.2f}", f"{r['ltv']:,.2f}")
+        table.add_row(_mark(report, r), f"{r['signups']:,}", f"{r['paying']:,}", f"{r['revenue']:,.2f}",
+                      f"{r['ltv']:,.2f}")
     return table
 
 
@@ -139,23 +236,46 @@ def print_report(report: Report, console: Console, *, as_json: bool = False) -> 
     if as_json:  # JSON's escapes, in ASCII: rich's print_json would print C1 characters raw
         console.file.write(safe_text.json_text(report.to_dict(), indent=2) + "\n")
         return
+    for line in report.header():
+        console.print(line, highlight=False)
+    if not report.signups:
+        console.print("No signups in this period: nothing to attribute yet.")
+        return
     console.print(conversions_table(report))
+    console.print("Models (columns above):", highlight=False)
+    for line in models_legend(report):
+        console.print(line, highlight=False)
+    console.print()
     if report.retention:
         console.print(retention_table(report))
+        missing, small = missing_horizons_note(report), small_note(report, report.retention)
+        if missing:
+            console.print(missing, highlight=False)
+        if small:
+            console.print(safe_text.cell("* " + small), highlight=False)
+        console.print()
     if report.has_revenue:
         console.print(ltv_table(report))
+        note = small_note(report, report.ltv)
+        if note:
+            console.print(safe_text.cell("* " + note), highlight=False)
+        if not report.currency:
+            console.print("Amounts are in revenue_source's currency (set the setting currency to show it).",
+                          highlight=False)
         if report.unmatched[0]:
-            console.print(f"revenue rows of no signed-up user: {report.unmatched[0]:,} "
-                          f"({report.unmatched[1]:,.2f}); see sessions.revenue_unmatched")
+            console.print(f"Revenue rows of no signed-up user (all time, whatever --since): "
+                          f"{report.unmatched[0]:,} ({report.money(report.unmatched[1])}); "
+                          "see sessions.revenue_unmatched", highlight=False)
     else:
-        console.print("No revenue: set revenue_source to see LTV (README, Reading the results).")
+        console.print("No revenue: set the setting revenue_source to see LTV (README, Reading the results).",
+                      highlight=False)
 
 
 def story(report: Report) -> list[str]:
-    """The marketing summary in a few lines (for `attrib demo`)."""
+    """The marketing summary in a few lines (the HTML report's top, and `attrib demo`)."""
     first = report.conversions.get("first_touch", {})
     last = report.conversions.get("last_touch", {})
-    lines = [f"{report.signups:,} signups."]
+    lines = [f"{report.signups:,} people signed up in the period."]
     if first and last:
         top_first = sorted(first, key=lambda k: -first[k])[:3]
         top_last = sorted(last, key=lambda k: -last[k])[:3]
@@ -166,90 +286,24 @@ def story(report: Report) -> list[str]:
         k = max(spread, key=lambda c: spread[c][1] - spread[c][0])
         lo, hi = spread[k]
         lines.append(f"The models disagree most on {k}: from {lo:,.0f} to {hi:,.0f} conversions "
-                     f"({len(report.models)} models; `attrib report` shows them side by side).")
+                     f"({len(report.models)} models, side by side in the conversions table).")
     eligible = sum(r["eligible_30d"] for r in report.retention)
     if eligible:
         retained = sum(r["retained_30d"] for r in report.retention)
-        best = max((r for r in report.retention if r["eligible_30d"] >= 20),
+        best = max((r for r in report.retention if r["eligible_30d"] >= report.min_sample),
                    key=lambda r: r["retained_30d"] / r["eligible_30d"], default=None)
-        line = f"30-day retention: {_rate(retained, eligible)} of signups came back a month later"
+        line = f"30-day retention: {rate(retained, eligible)} of signups came back a month later"
         if best:
-            line += (f"; stickiest first touch: {best['first_touch_channel']} "
-                     f"({_rate(best['retained_30d'], best['eligible_30d'])})")
+            line += (f"; stickiest first touch ({report.min_sample}+ signups old enough): "
+                     f"{best['first_touch_channel']} ({rate(best['retained_30d'], best['eligible_30d'])})")
         lines.append(line + ".")
     if report.has_revenue and report.ltv:
-        top = max((r for r in report.ltv if r["signups"] >= 20), key=lambda r: r["ltv"], default=None)
+        top = max((r for r in report.ltv if not report.small(r)), key=lambda r: r["ltv"], default=None)
         if top:
-            lines.append(f"Highest LTV by first touch (20+ signups): {top['first_touch_channel']} "
-                         f"({top['ltv']:,.2f} per signup).")
+            lines.append(f"Highest LTV by first touch ({report.min_sample}+ signups): {top['first_touch_channel']} "
+                         f"({report.money(top['ltv'])} per signup).")
+    small = small_groups(report, report.ltv if report.has_revenue else report.retention)
+    if small:
+        lines.append(f"{len(small)} first-touch channels have fewer than {report.min_sample} signups "
+                     "(setting min_sample): greyed in the charts, left out of these lines.")
     return lines
-
-
-def write_html(report: Report, path: Path, *, title: str = "attrib report") -> Path:
-    """One self-contained HTML file: Plotly's JavaScript inlined once, no request to any server.
-
-    Every value from the data is escaped before Plotly sees it (safe_text.html_text): Plotly.js
-    reads `<a href>`, `<b>` and `<br>` in a label as markup, and with `<` escaped no value can end
-    the <script> that holds a chart's JSON (Plotly, from 5.15 on, also writes `<`, `>` and `/`
-    in that JSON as \\u003c, \\u003e and \\u002f).
-    """
-    import plotly.graph_objects as go  # lazy: only the report needs Plotly
-
-    def label(value: object) -> str:
-        return safe_text.html_text(value, quote=False)
-
-    config = {"displaylogo": False, "responsive": True}
-    figures = []
-
-    weekly = go.Figure()
-    channels = sorted({c or "(none)" for _, c, _ in report.weekly})
-    for channel in channels:
-        points = [(w, n) for w, c, n in report.weekly if (c or "(none)") == channel]
-        weekly.add_bar(name=label(channel), x=[w.isoformat() for w, _ in points], y=[n for _, n in points])
-    weekly.update_layout(barmode="stack", title="Signups per week (UTC Mondays) by first-touch channel",
-                         xaxis_title="week", yaxis_title="signups")
-    figures.append(("signups-by-week", weekly))
-
-    conv = go.Figure()
-    keys = report.keys()
-    for m in report.models:
-        conv.add_bar(name=m, x=[label(k) for k in keys], y=[report.conversions[m].get(k, 0.0) for k in keys])
-    conv.update_layout(barmode="group", title=f"Conversions by {report.by} under each attribution model",
-                       yaxis_title="conversions")
-    figures.append(("conversions-by-model", conv))
-
-    if report.retention:
-        ret = go.Figure()
-        names = [label(r["first_touch_channel"] or "(none)") for r in report.retention]
-        for n in (7, 30, 90):
-            ret.add_bar(name=f"{n} days", x=names,
-                        y=[(100.0 * r[f"retained_{n}d"] / r[f"eligible_{n}d"]) if r[f"eligible_{n}d"] else None
-                           for r in report.retention])
-        ret.update_layout(barmode="group", title="Retention by first-touch channel: % of eligible signups "
-                          "back N days after signing up", yaxis_title="% retained")
-        figures.append(("retention", ret))
-    if report.has_revenue:
-        ltv = go.Figure()
-        ltv.add_bar(name="LTV", x=[label(r["first_touch_channel"] or "(none)") for r in report.ltv],
-                    y=[r["ltv"] for r in report.ltv])
-        ltv.update_layout(title="Lifetime value per signup by first-touch channel", yaxis_title="revenue / signup")
-        figures.append(("ltv", ltv))
-
-    body = []
-    for i, (name, fig) in enumerate(figures):
-        fig.update_layout(template="plotly_white", height=460, legend_title_text="")
-        body.append(f'<section id="{name}">' + fig.to_html(full_html=False, include_plotlyjs=(i == 0),
-                                                          config=config, div_id=f"chart-{name}") + "</section>")
-    summary = "".join(f"<li>{safe_text.html_text(line)}</li>" for line in story(report))
-    page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{safe_text.html_text(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
-section{{margin:2em 0}}</style></head>
-<body><h1>{safe_text.html_text(title)}</h1><ul>{summary}</ul>
-{''.join(body)}
-<p><small>Made by attrib from schema sessions (conversions_by_channel, retention_by_first_touch,
-ltv_by_first_touch); what each column means: docs/outputs.md.</small></p>
-</body></html>
-"""
-    path.write_text(page, encoding="utf-8")
-    return path

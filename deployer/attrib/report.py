@@ -12,6 +12,16 @@ from . import safe_text
 from .runner import RunResult, StageResult
 
 _MARK = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "busy": "[yellow]![/]"}
+# What each stage's `written` counts (procedures/stages/*.sql): a bare number says nothing to a user.
+WRITTEN = {
+    "reset": "aliases marked for rebuild",
+    "ingest": "events kept",
+    "alias": "people (aliases) to recompute",
+    "sessionize": "sessions",
+    "signup": "first and signup sessions + per-person counts",
+    "attribute": "published rows replaced + revenue rows changed",
+    "maintain": "partitions analysed",
+}
 
 
 def _count(value: int | None) -> str:
@@ -51,7 +61,8 @@ class ConsoleReporter:
         self._stop()
         mark = _MARK.get(result.status, "?")
         if result.status == "ok":
-            counts = (f"read {_count(result.rows_read) or '-'}, written {_count(result.rows_written) or '-'}, "
+            what = f" ({WRITTEN[result.stage]})" if result.stage in WRITTEN else ""
+            counts = (f"read {_count(result.rows_read) or '-'}, written {_count(result.rows_written) or '-'}{what}, "
                       f"rejected {_count(result.rows_rejected) or '-'}, "
                       f"duplicates {_count(result.rows_duplicated) or '-'}")
             tries = f", {result.attempts} attempts" if result.attempts > 1 else ""
@@ -94,6 +105,12 @@ def timing_table(result: RunResult) -> Table:
     return table
 
 
+def written_legend(result: RunResult) -> str:
+    """Under the table (it has no room for a column): what `written` counts, per stage that ran."""
+    parts = [f"{s.stage}: {WRITTEN[s.stage]}" for s in result.stages if s.stage in WRITTEN]
+    return "written = " + "; ".join(parts) + "." if parts else ""
+
+
 def nothing_published(result: RunResult) -> bool:
     """Whether the run's attribute stage ran and replaced no published row (its `written` is 0).
 
@@ -110,5 +127,6 @@ def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
         click.echo(safe_text.json_text(result.to_dict()))
     elif result.run_id is not None:  # no table when the run never started (busy, not deployed)
         console.print(timing_table(result))
+        console.print(written_legend(result), highlight=False)
         if result.status == "ok" and nothing_published(result):
             console.print("No new data since the last run: the outputs are unchanged.", highlight=False)

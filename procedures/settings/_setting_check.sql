@@ -36,7 +36,7 @@ BEGIN
         IF NOT v_rule.nullable THEN
             v_problem := 'it is null';
         END IF;
-    ELSIF v_rule.kind IN ('regex', 'duration', 'name', 'timestamptz', 'relation') AND v_text IS NULL THEN
+    ELSIF v_rule.kind IN ('regex', 'duration', 'name', 'timestamptz', 'relation', 'currency') AND v_text IS NULL THEN
         v_problem := format('it is a JSON %s, not a string', jsonb_typeof(p_value));
     ELSIF v_rule.kind = 'regex' THEN
         BEGIN
@@ -101,6 +101,11 @@ BEGIN
             v_problem := format('%s is not an integer', p_value);
         ELSIF v_integer < v_rule.min_value::numeric OR v_integer > v_rule.max_value::numeric THEN
             v_problem := format('%s is out of range', v_integer);
+        END IF;
+    ELSIF v_rule.kind = 'currency' THEN
+        -- the code's shape only: ISO 4217 adds and retires codes, and the code is only ever shown
+        IF v_text !~ '^[A-Z]{3}$' THEN
+            v_problem := format('%s is not three capital letters', to_json(v_text));
         END IF;
     ELSIF v_rule.kind = 'timestamptz' THEN
         BEGIN

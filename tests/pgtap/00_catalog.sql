@@ -10,8 +10,9 @@ SELECT tables_are('sessions',
     'sessions holds exactly the published outputs');
 SELECT views_are('sessions',
     ARRAY['signups_by_week', 'conversions_by_channel', 'retention_by_first_touch', 'user_revenue',
-          'ltv_by_first_touch', 'revenue_by_channel', 'revenue_unmatched'],
-    'sessions holds exactly the SPEC 10 reports and signups_by_week as views');
+          'ltv_by_first_touch', 'revenue_by_channel', 'revenue_unmatched',
+          'retention_by_signup_day', 'ltv_by_signup_day', 'report_settings'],
+    'sessions holds exactly the reports, their per-signup-day forms, signups_by_week and report_settings as views');
 SELECT is_empty($$SELECT c.relname || '.' || a.attname FROM pg_class c
                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                    WHERE c.relnamespace = 'sessions'::regnamespace AND c.relkind IN ('r', 'v', 'p')

@@ -215,5 +215,5 @@ def test_cli_prints_one_summary_line(empty_dsn: str) -> None:
                                        "--days", "7", "--seed", "5"])
     assert result.exit_code == 0, result.output
     summary = [line for line in result.stdout.splitlines() if line.startswith("schema=")]
-    assert len(summary) == 1 and "pages=" in summary[0] and "signups=" in summary[0]
+    assert len(summary) == 1 and "pages=" in summary[0] and "signup_events=" in summary[0]
 

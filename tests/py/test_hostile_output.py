@@ -241,9 +241,9 @@ def test_html_report_keeps_an_injected_script_inert(hostile_dsn: str, tmp_path: 
     text = page.read_text(encoding="utf-8")
     parsed = _Scripts()
     parsed.feed(text)
-    # Plotly's config and plotly.js once, then one script per chart (signups per week, conversions,
-    # retention): no more
-    assert len(parsed.scripts) == 2 + 3
+    # Plotly's config and plotly.js once, then one script per chart (signups per week, conversions;
+    # retention is a sentence, no signup being 7 days old): no more
+    assert len(parsed.scripts) == 2 + 2
     assert not any(s.strip().startswith("window.pwned") for s in parsed.scripts)
     assert "b" not in parsed.tags, "a <b> of the data became an element"
     assert_no_raw_control(parsed.text)  # (plotly.js itself holds tabs and control characters)
@@ -259,7 +259,7 @@ def test_html_report_shows_hostile_labels_as_text_in_chromium(hostile_dsn: str, 
     with chromium(tmp_path) as driver:
         driver.get(page.as_uri())
         driver.implicitly_wait(10)
-        assert len(driver.find_elements("css selector", "div.js-plotly-plot")) == 3
+        assert len(driver.find_elements("css selector", "div.js-plotly-plot")) == 2
         assert driver.execute_script("return window.pwned === undefined")
         ticks = [t.text for t in driver.find_elements("css selector", "#chart-conversions-by-model g.xtick text")]
         assert any("</script><script>window.pwned=1</script><b>x</b>" in t for t in ticks), ticks

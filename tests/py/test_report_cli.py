@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
@@ -59,6 +60,46 @@ def test_report_text_and_json(example_dsn: str) -> None:
     assert by_campaign["conversions"]["first_touch"] == {"spring": 1.0, "(none)": 2.0}
     since = json.loads(attrib("report", "--dsn", example_dsn, "--json", "--since", "2024-05-06").stdout)
     assert since["signups"] == 2
+
+
+def test_report_says_its_period_and_as_of_first(example_dsn: str) -> None:
+    words = " ".join(attrib("report", "--dsn", example_dsn).stdout.split())
+    assert words.startswith("Period: signups from 2024-05-05 to 2024-06-07 (UTC); "
+                            "data as of 2024-06-07 10:05 UTC (latest event).")
+
+
+def test_report_explains_each_model_under_its_short_name(example_dsn: str) -> None:
+    out = attrib("report", "--dsn", example_dsn).stdout
+    for short, model in (("non-dir", "last_non_direct"), ("position", "position_based"), ("decay", "time_decay")):
+        assert re.search(rf"^  {short} +{model}: \w", out, re.M), short
+
+
+def test_since_filters_every_section_and_says_so(example_dsn: str) -> None:
+    since = json.loads(attrib("report", "--dsn", example_dsn, "--json", "--since", "2024-05-06").stdout)
+    assert since["period"]["first_day"] == "2024-05-06"
+    assert sum(r["signups"] for r in since["retention_by_first_touch_channel"]) == since["signups"] == 2
+    assert sum(r["signups"] for r in since["ltv_by_first_touch_channel"]) == 2
+    assert sum(w["signups"] for w in since["signups_by_week"]) == 2
+    text = attrib("report", "--dsn", example_dsn, "--since", "2024-05-06").stdout
+    assert "Since 2024-05-06: every section counts only the signups on or after that day." in text
+
+
+def test_currency_is_shown_on_money_once_set(example_dsn: str, conn: psycopg.Connection) -> None:
+    assert "(EUR)" not in attrib("report", "--dsn", example_dsn).stdout
+    conn.execute("""UPDATE attrib.settings SET value = '"EUR"' WHERE name = 'currency'""")
+    out = attrib("report", "--dsn", example_dsn).stdout
+    assert "revenue (EUR)" in out and "LTV (EUR)" in out
+    assert json.loads(attrib("report", "--dsn", example_dsn, "--json").stdout)["currency"] == "EUR"
+
+
+def test_small_groups_are_starred_and_named(example_dsn: str) -> None:
+    out = attrib("report", "--dsn", example_dsn).stdout
+    assert "Paid Search *" in out
+    assert "Fewer than 30 signups (setting min_sample)" in out
+
+
+def test_report_help_names_every_retention_horizon() -> None:
+    assert "retention at 7, 30 and 90 days" in " ".join(attrib("report", "--help").stdout.split())
 
 
 @contextmanager

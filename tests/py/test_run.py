@@ -187,6 +187,12 @@ def test_cli_run_prints_a_timing_table_and_exits_0(source: psycopg.Connection, d
     assert signups(source) == ["user-1"]
 
 
+def test_cli_run_names_what_each_stage_wrote(source: psycopg.Connection, dsn: str) -> None:
+    result = attrib("run", "--dsn", dsn)
+    assert "signup: first and signup sessions + per-person counts" in " ".join(result.stdout.split())
+    assert "written 1 (sessions)" in result.stderr  # sessionize's live line
+
+
 def test_cli_run_json_is_one_document(source: psycopg.Connection, dsn: str) -> None:
     result = attrib("run", "--dsn", dsn, "--json")
     assert result.exit_code == 0, result.stderr

@@ -35,6 +35,11 @@ BAD = [
     ("source_schema", "s" * 64, "schema name"),
     ("source_schema", None, "schema name"),
     ("index_source_load_time", "true", "JSON true or false"),
+    ("min_sample", 0, "integer from 1 to 1000000"),
+    ("min_sample", "thirty", "integer from 1 to 1000000"),
+    ("currency", "eur", "ISO 4217 code"),
+    ("currency", "EURO", "ISO 4217 code"),
+    ("currency", 978, "ISO 4217 code"),
 ]
 
 
@@ -134,7 +139,8 @@ def test_rules_of_later_settings_refuse_bad_values(db: psycopg.Connection, name:
     ("max_id_length", 255), ("max_id_length", "255"), ("max_id_length", 1), ("max_id_length", 300),
     ("oldest_event_ts", "2000-01-01 00:00:00+00"), ("referral_exclusions", []),
     ("referral_exclusions", ["checkout.stripe.com"]), ("revenue_source", None),
-    ("revenue_source", "attrib.settings"),
+    ("revenue_source", "attrib.settings"), ("min_sample", 30), ("min_sample", 1), ("currency", "EUR"),
+    ("currency", None),
 ])
 def test_rules_of_later_settings_accept_good_values(db: psycopg.Connection, name: str, value: object) -> None:
     check(db, name, value)

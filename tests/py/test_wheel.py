@@ -62,3 +62,11 @@ def test_the_installed_wheel_deploys_and_runs_the_worked_example(installed: Path
         got = conn.execute("SELECT alias_id, first_touch_channel, last_touch_channel FROM sessions.attribution "
                            "ORDER BY 1, 2, 3").fetchall()
     assert got == want
+
+
+def test_docs_check_passes_from_the_installed_wheel(installed: Path, dsn: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("ATTRIB_HOME", "ATTRIB_PROCEDURES_DIR", "PYTHONPATH")}
+    checked = subprocess.run([str(installed / "attrib"), "docs", "--dsn", dsn, "--check"],
+                             capture_output=True, text=True, cwd="/", env=env)
+    assert checked.returncode == 0, checked.stderr
+    assert "site-packages/attrib/_sql/docs/outputs.md matches the database" in checked.stderr
