@@ -1,4 +1,4 @@
--- Revision 0019 up: what the growth report needs to be trusted (issue 29).
+-- Revision 0017 up: what the growth report needs to be trusted (issue 29).
 --  * Two report settings: min_sample (groups with fewer signups are greyed
 --    in the reports and left out of their headlines: an LTV of 12 signups
 --    is noise, not a finding) and currency (an ISO 4217 code shown on every

@@ -1,6 +1,6 @@
 """A report to trust: min_sample and currency settings, retention and LTV per signup day.
 
-Revision ID: 0019
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 from attrib.procedures import run_migration_sql
 
-revision = "0019"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
@@ -54,7 +54,7 @@ SELECT a.first_touch_channel, a.first_touch_source, a.first_touch_campaign,
 
 
 def upgrade() -> None:
-    run_migration_sql("0019_report_trust.sql")
+    run_migration_sql("0017_report_trust.sql")
 
 
 def downgrade() -> None:
