@@ -1,0 +1,31 @@
+"""The shipped source list covers Google's GA4 source categories (issue 27).
+
+Names GA4 classifies and attrib did not (317 social sources such as
+blogger, digg, flipboard; `google shopping`, `igshopping`), frozen as data in
+migrations/sql/0017_ga4_source_categories.sql: the same change as
+migrations/data/source_classes.csv, so a database deployed before this
+revision and a fresh one hold the same list. The rules do not change
+(attrib._touch_rules_version stays): the list is in the outputs'
+fingerprint, so the first run after this deploy recomputes every alias.
+
+Revision ID: 0017
+Revises: 0016
+Create Date: 2026-12-08
+"""
+
+from attrib.procedures import run_migration_sql
+
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    run_migration_sql("0017_ga4_source_categories.sql")
+
+
+def downgrade() -> None:
+    # The list is data: revision 0016 works with any list, and a name
+    # added since may be one the user relies on. Nothing to undo.
+    pass
