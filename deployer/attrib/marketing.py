@@ -23,6 +23,10 @@ MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_ba
 SHORT = {"first_touch": "first", "last_touch": "last", "last_non_direct": "non-dir", "linear": "linear",
          "position_based": "position", "time_decay": "decay"}
 BY = ("channel", "source", "campaign")
+# --by source groups one platform once (google.com and google, m.youtube.com and youtube).
+SOURCE_LEGEND = ("source: the name of attrib.source_classes that matches the session's source "
+                 "(google.com, www.google.co.uk -> google; m.youtube.com -> youtube), else the source as "
+                 "stored (sessions.all_sessions.source); the list as it is now")
 
 
 @dataclass
@@ -38,6 +42,10 @@ class Report:
     has_revenue: bool = False
     unmatched: tuple[int, float] = (0, 0.0)
 
+    @property
+    def legend(self) -> str | None:
+        return SOURCE_LEGEND if self.by == "source" else None
+
     def keys(self) -> list[str]:
         """Rows of the conversions table: by conversions of the first model, largest first."""
         first = self.conversions.get(self.models[0], {})
@@ -45,7 +53,8 @@ class Report:
         return sorted(every, key=lambda k: (-first.get(k, 0.0), k))
 
     def to_dict(self) -> dict:
-        return {"by": self.by, "since": self.since.isoformat() if self.since else None, "signups": self.signups,
+        return {"by": self.by, "legend": self.legend,
+                "since": self.since.isoformat() if self.since else None, "signups": self.signups,
                 "conversions": self.conversions, "models": list(self.models),
                 "signups_by_week": [{"week": w.isoformat(), "first_touch_channel": c, "signups": n}
                                     for w, c, n in self.weekly],
@@ -57,18 +66,24 @@ class Report:
 def load(conn: psycopg.Connection, *, model: str | None = None, since: date | None = None,
          by: str = "channel") -> Report:
     report = Report(by=by, since=since, models=(model,) if model else MODELS)
-    column = sql.Identifier(by)
+    # --by source: sums per stored source first, then each source under the name of the list
+    # that matches it (attrib.source_match, of the source only: a newsletter visit that came
+    # through Google stays the newsletter's), so the match runs once per distinct source
+    name = sql.SQL("(SELECT m.name FROM attrib.source_match(g.key) m)" if by == "source" else "NULL")
     report.signups = conn.execute(
         "SELECT count(*) FROM sessions.attribution WHERE %(since)s::date IS NULL "
         "OR signup_timestamp >= (%(since)s::date)::timestamp AT TIME ZONE 'UTC'", {"since": since}).fetchone()[0]
     rows = conn.execute(sql.SQL("""
-        SELECT c.model, coalesce(s.{col}, '(none)'), sum(c.credit::numeric)::double precision
-          FROM sessions.attribution_credit c
-          JOIN sessions.attribution a ON a.alias_id = c.alias_id
-          JOIN sessions.all_sessions s ON s.alias_id = c.alias_id AND s.session_id = c.session_id
-         WHERE c.model = ANY(%(models)s)
-           AND (%(since)s::date IS NULL OR a.signup_timestamp >= (%(since)s::date)::timestamp AT TIME ZONE 'UTC')
-         GROUP BY 1, 2""").format(col=column), {"models": list(report.models), "since": since}).fetchall()
+        SELECT g.model, coalesce({name}, g.key, '(none)'), sum(g.credit)::double precision
+          FROM (SELECT c.model, s.{col} AS key, sum(c.credit::numeric) AS credit
+                  FROM sessions.attribution_credit c
+                  JOIN sessions.attribution a ON a.alias_id = c.alias_id
+                  JOIN sessions.all_sessions s ON s.alias_id = c.alias_id AND s.session_id = c.session_id
+                 WHERE c.model = ANY(%(models)s)
+                   AND (%(since)s::date IS NULL
+                        OR a.signup_timestamp >= (%(since)s::date)::timestamp AT TIME ZONE 'UTC')
+                 GROUP BY 1, 2) g
+         GROUP BY 1, 2""").format(col=sql.Identifier(by), name=name), {"models": list(report.models), "since": since}).fetchall()
     report.conversions = {m: {} for m in report.models}
     for m, key, value in rows:
         report.conversions[m][key] = value
@@ -140,6 +155,8 @@ def print_report(report: Report, console: Console, *, as_json: bool = False) -> 
         console.file.write(safe_text.json_text(report.to_dict(), indent=2) + "\n")
         return
     console.print(conversions_table(report))
+    if report.legend:
+        console.print(report.legend, markup=False, highlight=False)
     if report.retention:
         console.print(retention_table(report))
     if report.has_revenue:
@@ -241,12 +258,14 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
         body.append(f'<section id="{name}">' + fig.to_html(full_html=False, include_plotlyjs=(i == 0),
                                                           config=config, div_id=f"chart-{name}") + "</section>")
     summary = "".join(f"<li>{safe_text.html_text(line)}</li>" for line in story(report))
+    legend = f"<p><small>{safe_text.html_text(report.legend)}</small></p>" if report.legend else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{safe_text.html_text(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 section{{margin:2em 0}}</style></head>
 <body><h1>{safe_text.html_text(title)}</h1><ul>{summary}</ul>
 {''.join(body)}
+{legend}
 <p><small>Made by attrib from schema sessions (conversions_by_channel, retention_by_first_touch,
 ltv_by_first_touch); what each column means: docs/outputs.md.</small></p>
 </body></html>
