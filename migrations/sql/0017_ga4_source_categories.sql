@@ -109,3 +109,22 @@ DELETE FROM attrib.source_classes WHERE (name, class) IN (
   ('veoh.com', 'video'), ('wattpad.com', 'social'), ('webshots.com', 'social'), ('weebly.com', 'social'),
   ('wordpress.com', 'social'), ('xanga.com', 'social'), ('yammer.com', 'social'), ('zalo.me', 'social'),
   ('zooppa.com', 'social'));
+
+-- Own subdomains counted as referrals (issue 27): with own_domains empty, a
+-- visit from www.example.com to app.example.com is a Referral (SPEC 5).
+-- The attribute stage keeps here, for the run that publishes, the
+-- (landing host, referrer host) pairs of the Referral sessions it publishes
+-- with their counts, aggregated in the database so that no session row
+-- leaves it; `attrib run` reads them after the run and warns when most come
+-- from the landing host's own registrable domain (by the Public Suffix List,
+-- in Python). Only the latest run's rows are kept.
+CREATE TABLE attrib.run_referrals (
+    run_id        bigint NOT NULL,
+    landing_host  text NOT NULL,
+    referrer_host text NOT NULL,
+    sessions      bigint NOT NULL CHECK (sessions > 0),
+    PRIMARY KEY (run_id, landing_host, referrer_host)
+);
+COMMENT ON TABLE attrib.run_referrals IS
+  'Referral sessions the latest run published, per (landing host, referrer host): what attrib run checks for '
+  'own subdomains counted as referrals (setting own_domains)';

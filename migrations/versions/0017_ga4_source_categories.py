@@ -1,4 +1,4 @@
-"""The shipped source list covers Google's GA4 source categories (issue 27).
+"""GA4's channels as analysts compare them (issue 27): Google's source categories, own subdomains.
 
 Names GA4 classifies and attrib did not (317 social sources such as
 blogger, digg, flipboard; `google shopping`, `igshopping`), frozen as data in
@@ -8,10 +8,16 @@ revision and a fresh one hold the same list. The rules do not change
 (attrib._touch_rules_version stays): the list is in the outputs'
 fingerprint, so the first run after this deploy recomputes every alias.
 
+Also attrib.run_referrals: the Referral sessions the latest run published,
+counted per (landing host, referrer host) by the attribute stage, which
+`attrib run` reads to warn about own subdomains counted as referrals.
+
 Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-08
 """
+
+from alembic import op
 
 from attrib.procedures import run_migration_sql
 
@@ -26,6 +32,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The list is data: revision 0016 works with any list, and a name
-    # added since may be one the user relies on. Nothing to undo.
-    pass
+    # The list is data: revision 0016 works with any list, and a name added
+    # since may be one the user relies on, so the names stay.
+    op.execute("DROP TABLE IF EXISTS attrib.run_referrals")

@@ -6,7 +6,8 @@
 --          (SECURITY DEFINER), so nobody else needs rights on the data.
 --   runner (LOGIN)   runs the pipeline: EXECUTE on the run procedures and
 --          the private functions they call (each checks that the caller
---          began the run: attrib._run_guard), SELECT on the run log. It is
+--          began the run: attrib._run_guard), SELECT on the run log (and
+--          the run's Referral hosts, attrib.run_referrals). It is
 --          not a member of owner, so it cannot rewrite the functions that
 --          a superuser may later execute.
 --   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, on
@@ -119,7 +120,8 @@ BEGIN
         -- the runner reads the run log (attrib status)
         UNION ALL
         SELECT format('GRANT SELECT ON %s TO %I', r, v_runner)
-          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs']) r WHERE NOT has_table_privilege(v_runner, r, 'SELECT')
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.run_referrals']) r
+         WHERE NOT has_table_privilege(v_runner, r, 'SELECT')
         UNION ALL
         -- (run ids are drawn by attrib.run_begin, as the owner: no longer by the runner)
         SELECT format('REVOKE ALL ON SEQUENCE attrib.run_id_seq FROM %I', v_runner)
