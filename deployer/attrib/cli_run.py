@@ -9,9 +9,10 @@ import sys
 from datetime import timedelta
 
 import click
+import psycopg
 from rich.console import Console
 
-from . import alert, db, report, runner, safe_text, schedule as scheduling, status as run_status
+from . import alert, db, own_domains, report, runner, safe_text, schedule as scheduling, status as run_status
 from .cli_common import CONTEXT, dsn_option, echo, err
 from .durations import DURATION, format_duration
 from .errors import EXIT_BUSY, EXIT_FAILED, AttribError
@@ -61,6 +62,8 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
             f"Run it as the runner role instead, e.g. attrib run --dsn "
             f"'postgresql://{safe_text.text(result.runner_role)}@HOST/DB' "
             "(see README, Security).")
+    if result.status == "ok" and result.run_id is not None:
+        _warn_own_referrals(target, result.run_id)
     report.print_result(result, _stdout_console(), as_json=as_json)
     if result.status == "ok":
         return
@@ -70,6 +73,17 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
             state = "timed out" if outcome.returncode is None else f"exited {outcome.returncode}"
             err(f"warning: the --on-failure command {state}: {safe_text.text(outcome.output)}")
     raise AttribError(result.error or "the run failed", EXIT_BUSY if result.status == "busy" else EXIT_FAILED)
+
+
+def _warn_own_referrals(target: str, run_id: int) -> None:
+    """At most one warning per run: most Referral sessions it published came from the site's own domain."""
+    try:
+        with db.connection(target) as conn:
+            text = own_domains.check(conn, run_id)
+    except psycopg.Error:  # a hint after a finished run: never what fails it
+        return
+    if text:
+        err(text)
 
 
 @click.command("status", context_settings=CONTEXT)

@@ -26,7 +26,8 @@ def sources_group() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(sources.FORMATS), default="referer-parser", show_default=True,
               help="referer-parser: YAML/JSON {medium: {Source: {domains: [...]}}}; matomo: SearchEngines.yml "
-                   "(search) or Socials.yml (social); csv: name,class lines.")
+                   "(search) or Socials.yml (social); csv: name,class lines; ga4: Google's source categories "
+                   "(source,source_category CSV).")
 @click.option("--class", "default_class", type=click.Choice(sources.CLASSES),
               help="Class of every name of the file (e.g. a Matomo list of hosts that are not social).")
 @click.option("--replace", is_flag=True, help="Give conflicting names the file's class (default: report them).")

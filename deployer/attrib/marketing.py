@@ -34,6 +34,10 @@ BY = ("channel", "source", "campaign")
 HORIZONS = (7, 30, 90)
 # Every section filters signups the same way: all of them, or those on or after a UTC day.
 SINCE = "(%(since)s::date IS NULL OR {day} >= %(since)s::date)"
+# --by source groups one platform once (google.com and google, m.youtube.com and youtube).
+SOURCE_LEGEND = ("source: the name of attrib.source_classes that matches the session's source "
+                 "(google.com, www.google.co.uk -> google; m.youtube.com -> youtube), else the source as "
+                 "stored (sessions.all_sessions.source); the list as it is now")
 
 
 @dataclass
@@ -57,6 +61,10 @@ class Report:
     def last_day(self) -> date | None:
         """... to the day of the latest event."""
         return self.as_of.date() if self.as_of else None
+
+    @property
+    def legend(self) -> str | None:
+        return SOURCE_LEGEND if self.by == "source" else None
 
     def keys(self) -> list[str]:
         """Rows of the conversions table: by conversions of the first model, largest first."""
@@ -95,7 +103,7 @@ class Report:
         return cut
 
     def to_dict(self) -> dict:
-        return {"by": self.by, "since": self.since.isoformat() if self.since else None,
+        return {"by": self.by, "legend": self.legend, "since": self.since.isoformat() if self.since else None,
                 "period": {"first_day": self.first_day.isoformat() if self.first_day else None,
                            "last_day": self.last_day.isoformat() if self.last_day else None},
                 "as_of": self.as_of.isoformat() if self.as_of else None,
@@ -119,13 +127,20 @@ def load(conn: psycopg.Connection, *, model: str | None = None, since: date | No
         "SELECT count(*), min(signup_timestamp AT TIME ZONE 'UTC')::date FROM sessions.attribution WHERE "
         + SINCE.format(day="(signup_timestamp AT TIME ZONE 'UTC')::date"), args).fetchone()
     report.first_day = since or first_signup
+    # --by source: sums per stored source first, then each source under the name of the list
+    # that matches it (attrib.source_match, of the source only: a newsletter visit that came
+    # through Google stays the newsletter's), so the match runs once per distinct source
+    name = sql.SQL("(SELECT m.name FROM attrib.source_match(g.key) m)" if by == "source" else "NULL")
     rows = conn.execute(sql.SQL("""
-        SELECT c.model, coalesce(s.{col}, '(none)'), sum(c.credit::numeric)::double precision
-          FROM sessions.attribution_credit c
-          JOIN sessions.attribution a ON a.alias_id = c.alias_id
-          JOIN sessions.all_sessions s ON s.alias_id = c.alias_id AND s.session_id = c.session_id
-         WHERE c.model = ANY(%(models)s) AND """ + SINCE.format(day="(a.signup_timestamp AT TIME ZONE 'UTC')::date")
-        + " GROUP BY 1, 2").format(col=sql.Identifier(by)), args).fetchall()
+        SELECT g.model, coalesce({name}, g.key, '(none)'), sum(g.credit)::double precision
+          FROM (SELECT c.model, s.{col} AS key, sum(c.credit::numeric) AS credit
+                  FROM sessions.attribution_credit c
+                  JOIN sessions.attribution a ON a.alias_id = c.alias_id
+                  JOIN sessions.all_sessions s ON s.alias_id = c.alias_id AND s.session_id = c.session_id
+                 WHERE c.model = ANY(%(models)s) AND """
+        + SINCE.format(day="(a.signup_timestamp AT TIME ZONE 'UTC')::date") + """
+                 GROUP BY 1, 2) g
+         GROUP BY 1, 2""").format(col=sql.Identifier(by), name=name), args).fetchall()
     report.conversions = {m: {} for m in report.models}
     for m, key, value in rows:
         report.conversions[m][key] = value
@@ -242,6 +257,8 @@ def print_report(report: Report, console: Console, *, as_json: bool = False) -> 
         console.print("No signups in this period: nothing to attribute yet.")
         return
     console.print(conversions_table(report))
+    if report.legend:
+        console.print(report.legend, markup=False, highlight=False)
     console.print("Models (columns above):", highlight=False)
     for line in models_legend(report):
         console.print(line, highlight=False)

@@ -188,11 +188,13 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
         body.append(f'<section id="{name}">{chart}{below}</section>')
     summary = "".join(f"<li>{_h(line)}</li>" for line in story(report))
     header = "<br>".join(_h(line) for line in report.header())
+    legend = f'<p class="legend"><small>{_h(report.legend)}</small></p>' if report.legend else ""
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_h(title)}</title>
 <style>{STYLE}</style></head>
 <body><h1>{_h(title)}</h1><p class="period" id="period">{header}</p><ul>{summary}</ul>
 {''.join(body)}
+{legend}
 <p><small>Made by attrib from schema sessions (retention_by_signup_day, ltv_by_signup_day, attribution_credit,
 report_settings). What each view and column means: <code>attrib docs --output outputs.md</code> writes it
 from the comments in your database.</small></p>

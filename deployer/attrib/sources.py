@@ -4,7 +4,8 @@ The shipped list is migrations/data/source_classes.csv: `name,class` per
 line, sorted byte-wise, one line per name (SPEC 5 classes). Users add their
 own with `attrib sources import`, from the formats teams already maintain:
 Snowplow's referer-parser (YAML or JSON, `{medium: {Source: {domains:
-[...]}}}`) and Matomo's SearchEngines.yml / Socials.yml.
+[...]}}}`), Matomo's SearchEngines.yml / Socials.yml and Google's GA4
+source categories (CSV, `source,source_category`).
 
 Such a file is anyone's: it is read with a size limit, YAML without aliases
 (a few hundred bytes of nested aliases expand to billions of entries), and
@@ -31,16 +32,25 @@ from .errors import AttribError
 from .paths import project_root
 
 CLASSES = ("search", "social", "video", "shopping", "email", "ai")
-FORMATS = ("referer-parser", "matomo", "csv")
+FORMATS = ("referer-parser", "matomo", "csv", "ga4")
 # The largest list file read: referer-parser's referers.yml and Matomo's
 # SearchEngines.yml are about 100 KB; a file forty times that is no list.
 MAX_FILE_BYTES = 4 * 1024 * 1024
-# A name: dot-separated labels of lower-case ASCII letters, digits, '-' and '_'.
-NAME = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
+# A host name: dot-separated labels of lower-case ASCII letters, digits, '-' and '_'.
+HOST = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
+# A name of the list: a host name, or a source name GA4 uses that is none
+# (`google shopping`, `google+`): labels may also hold '+' and single inner
+# spaces. SPEC 5 matches labels, so `google shopping` is one label and
+# matches the source `google shopping`, never `google` or `shopping`.
+NAME = re.compile(r"^[a-z0-9_+-]+( [a-z0-9_+-]+)*(\.[a-z0-9_+-]+( [a-z0-9_+-]+)*)*$")
 # referer-parser's media that are SPEC 5 classes; its others (unknown, paid,
 # internal) say nothing about a class and are ignored.
 REFERER_PARSER_MEDIA = {"search": "search", "social": "social", "email": "email",
                         "video": "video", "shopping": "shopping", "ai": "ai"}
+# Google's source categories (the file linked from GA4's help on the default
+# channel group): `source,source category` with SOURCE_CATEGORY_* values.
+GA4_CATEGORIES = {"SOURCE_CATEGORY_SEARCH": "search", "SOURCE_CATEGORY_SOCIAL": "social",
+                  "SOURCE_CATEGORY_VIDEO": "video", "SOURCE_CATEGORY_SHOPPING": "shopping"}
 PRESETS = {
     # Payment and sign-in providers that send a user back to the site
     # (GA4's "unwanted referrals"): PayPal, Stripe Checkout, Klarna, Adyen,
@@ -115,7 +125,7 @@ def normalize(raw: str) -> tuple[str | None, str | None]:
         labels = labels[1:]
     name = ".".join(labels)
     if not NAME.match(name):
-        return None, "is not a host name"
+        return None, "is not a host or source name"
     return name, None
 
 
@@ -176,7 +186,7 @@ def _load(text: str):
         return _load_yaml(text)
     except RecursionError:
         raise AttribError("the file nests too deeply to be a list of sources\n"
-                          "HINT: pick the format with --format referer-parser|matomo|csv.") from None
+                          "HINT: pick the format with --format referer-parser|matomo|csv|ga4.") from None
 
 
 @cache
@@ -223,7 +233,31 @@ def _add(parsed: Parsed, raw: object, cls: str) -> None:
 
 def _bad_shape(fmt: str, expected: str) -> AttribError:
     return AttribError(f"the file is not in the {fmt} format: expected {expected}\n"
-                       "HINT: pick the format with --format referer-parser|matomo|csv.")
+                       "HINT: pick the format with --format referer-parser|matomo|csv|ga4.")
+
+
+def _parse_ga4(text: str, parsed: Parsed, default_class: str | None) -> None:
+    """Google's source-category file: a header naming `source` and its category column, then one source a row.
+
+    Google's sources are names as GA4 sees them, some of them no host
+    (`Google Shopping`, `IGShopping`): lower-cased like every name. A
+    category attrib has no class for is ignored and counted.
+    """
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text)) if r and any(v.strip() for v in r)]
+    except csv.Error as exc:
+        raise AttribError(f"cannot read the file as CSV: {exc}\n"
+                          "HINT: Google's file is `source,source_category` lines.") from None
+    header = [v.strip().lower().replace(" ", "_") for v in rows[0]] if rows else []
+    if len(header) < 2 or header[0] != "source" or header[1] not in ("source_category", "category"):
+        raise _bad_shape("ga4", "a CSV whose header is source,source_category (Google's source categories)")
+    for record in rows[1:]:
+        category = record[1].strip().upper() if len(record) > 1 else ""
+        cls = default_class or GA4_CATEGORIES.get(category)
+        if cls is None:
+            parsed.ignored[f"category {category or '(none)'!r} is not a GA4 source category"] += 1
+        else:
+            _add(parsed, record[0], cls)
 
 
 def parse(text: str, fmt: str, default_class: str | None = None) -> Parsed:
@@ -241,6 +275,9 @@ def parse(text: str, fmt: str, default_class: str | None = None) -> Parsed:
                 parsed.ignored[f"class {cls or '(none)'!r} is not one of {', '.join(CLASSES)}"] += 1
             else:
                 _add(parsed, name, cls)
+        return parsed
+    if fmt == "ga4":
+        _parse_ga4(text, parsed, default_class)
         return parsed
     data = _load(text)
     if fmt == "referer-parser":
@@ -331,7 +368,7 @@ def exclude(conn: psycopg.Connection, hosts: list[str]) -> tuple[list[str], list
     names = []
     for host in hosts:
         name, why = normalize(host)
-        if name is None or name != host.strip().lower().removeprefix("www."):
+        if name is None or not HOST.match(name) or name != host.strip().lower().removeprefix("www."):
             raise AttribError(f"{host!r} {why or 'is not a bare host name'}\n"
                               "HINT: give host names such as checkout.example.com (no scheme, path or port).")
         names.append(name)

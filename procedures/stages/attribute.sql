@@ -93,6 +93,21 @@ BEGIN
     -- rows_written: the published rows this run replaced, the revenue rows
     -- included (revenue changes without events changing: every run reads it
     -- again, against the outputs just published). 0 tells the user nothing changed.
+    -- What `attrib run` checks after the run (own subdomains counted as
+    -- referrals): the hosts of the Referral sessions about to be published,
+    -- counted here so that no session row leaves the database. A retried
+    -- stage writes them again; only this run's are kept.
+    DELETE FROM attrib.run_referrals;
+    INSERT INTO attrib.run_referrals (run_id, landing_host, referrer_host, sessions)
+    SELECT p_run_id, h.landing_host, h.referrer_host, count(*)
+      FROM sessions_stages.all_sessions s
+      JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized
+     CROSS JOIN LATERAL (SELECT attrib.url_host(s.landing_url) AS landing_host,
+                                attrib.url_host(s.referrer) AS referrer_host) h
+     WHERE p_run_id IS NOT NULL AND s.channel = 'Referral'
+       AND h.landing_host IS NOT NULL AND h.referrer_host IS NOT NULL
+     GROUP BY h.landing_host, h.referrer_host;
+
     rows_written := attrib._publish();
     rows_written := rows_written + attrib._load_revenue();
 END

@@ -6,12 +6,14 @@
 --          (SECURITY DEFINER), so nobody else needs rights on the data.
 --   runner (LOGIN)   runs the pipeline: EXECUTE on the run procedures and
 --          the private functions they call (each checks that the caller
---          began the run: attrib._run_guard), SELECT on the run log. It is
+--          began the run: attrib._run_guard), SELECT on the run log (and
+--          the run's Referral hosts, attrib.run_referrals). It is
 --          not a member of owner, so it cannot rewrite the functions that
 --          a superuser may later execute.
---   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, and on
---          the run log with the run-lease holder (attrib status), nothing
---          else (not events, rejects, settings or identities).
+--   reader (NOLOGIN) SELECT on the sessions.* outputs and reports, on
+--          the run log with the run-lease holder (attrib status), and on
+--          the source list with its matching rule (attrib report --by source),
+--          nothing else (not events, rejects, settings or identities).
 --
 -- Names default to what attrib.roles holds, else attrib_owner,
 -- attrib_runner, attrib_reader; missing roles are created. EXECUTE is
@@ -118,7 +120,8 @@ BEGIN
         -- the runner reads the run log (attrib status)
         UNION ALL
         SELECT format('GRANT SELECT ON %s TO %I', r, v_runner)
-          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs']) r WHERE NOT has_table_privilege(v_runner, r, 'SELECT')
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.run_referrals']) r
+         WHERE NOT has_table_privilege(v_runner, r, 'SELECT')
         UNION ALL
         -- (run ids are drawn by attrib.run_begin, as the owner: no longer by the runner)
         SELECT format('REVOKE ALL ON SEQUENCE attrib.run_id_seq FROM %I', v_runner)
@@ -129,11 +132,14 @@ BEGIN
          WHERE NOT has_schema_privilege(v_reader, 'attrib', 'USAGE')
         UNION ALL
         SELECT format('GRANT SELECT ON %s TO %I', r, v_reader)
-          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs']) r WHERE NOT has_table_privilege(v_reader, r, 'SELECT')
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.source_classes']) r
+         WHERE NOT has_table_privilege(v_reader, r, 'SELECT')
         UNION ALL
+        -- attrib report --by source names sources with attrib.source_match (one name per platform)
         SELECT format('GRANT EXECUTE ON ROUTINE %s TO %I', p.oid::regprocedure, v_reader)
           FROM pg_proc p
-         WHERE p.pronamespace = 'attrib'::regnamespace AND p.proname = '_run_holder'
+         WHERE p.pronamespace = 'attrib'::regnamespace
+           AND p.proname = ANY (ARRAY['_run_holder', 'source_match', 'lower_ascii'])
            AND NOT has_function_privilege(v_reader, p.oid, 'EXECUTE')
         UNION ALL
         SELECT format('GRANT SELECT ON %I.%I TO %I', n.nspname, c.relname, v_reader)

@@ -7,17 +7,20 @@ import json
 import os
 import re
 import shutil
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from attrib import outputs_doc
+from conftest import create_login
 from run_helpers import attrib
-from test_reports import load_example, load_revenue
-from segment import run_stages
+from test_reports import load_example, load_revenue, page, signup, ts
+from segment import create_source, run_stages
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -100,6 +103,56 @@ def test_small_groups_are_starred_and_named(example_dsn: str) -> None:
 
 def test_report_help_names_every_retention_horizon() -> None:
     assert "retention at 7, 30 and 90 days" in " ".join(attrib("report", "--help").stdout.split())
+
+
+@pytest.fixture
+def one_platform_many_sources_dsn(conn: psycopg.Connection, dsn: str) -> str:
+    """Five signups, each in its first session: google as utm_source and as a referrer host, YouTube
+    as m.youtube.com and youtube.com, and a newsletter whose visitor came through Google."""
+    create_source(conn)
+    landings = [("https://example.com/?utm_source=google&utm_medium=cpc", None),
+                ("https://example.com/", "https://www.google.com/search?q=x"),
+                ("https://example.com/", "https://m.youtube.com/watch?v=1"),
+                ("https://example.com/?utm_source=youtube.com&utm_medium=video", None),
+                ("https://example.com/?utm_source=newsletter&utm_medium=email", "https://www.google.com/")]
+    for i, (url, referrer) in enumerate(landings):
+        page(conn, f"p{i}", f"a{i}", ts(2024, 5, 6, 10, i), url, referrer)
+        signup(conn, f"t{i}", f"a{i}", f"u{i}", ts(2024, 5, 6, 10, i, 30))
+    run_stages(conn)
+    return dsn
+
+
+def test_report_by_source_names_one_platform_once(one_platform_many_sources_dsn: str) -> None:
+    data = json.loads(attrib("report", "--dsn", one_platform_many_sources_dsn, "--json", "--by", "source",
+                             "--model", "first_touch").stdout)
+    assert data["conversions"]["first_touch"] == {"google": 2.0, "youtube": 2.0, "newsletter": 1.0}
+    assert "attrib.source_classes" in data["legend"]
+
+
+def test_a_reader_login_reports_by_source(one_platform_many_sources_dsn: str) -> None:
+    name = f"bi_{uuid.uuid4().hex[:8]}"
+    reader_dsn = create_login(one_platform_many_sources_dsn, name, member_of="attrib_reader")
+    try:
+        result = attrib("report", "--dsn", reader_dsn, "--json", "--by", "source", "--model", "linear")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["conversions"]["linear"]["youtube"] == 2.0
+    finally:
+        with psycopg.connect(one_platform_many_sources_dsn, autocommit=True) as c:
+            c.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))
+
+
+def test_report_by_source_says_how_sources_are_named(one_platform_many_sources_dsn: str, tmp_path: Path) -> None:
+    result = attrib("report", "--dsn", one_platform_many_sources_dsn, "--by", "source",
+                    "--html", str(tmp_path / "r.html"))
+    assert "the name of attrib.source_classes that matches the session's source" in " ".join(result.stdout.split())
+    assert "the name of attrib.source_classes that matches the session&#x27;s source" in \
+        (tmp_path / "r.html").read_text()
+
+
+def test_the_stored_source_keeps_spec_5s_meaning(one_platform_many_sources_dsn: str) -> None:
+    with psycopg.connect(one_platform_many_sources_dsn) as c:
+        assert sorted(r[0] for r in c.execute("SELECT source FROM sessions.all_sessions")) == \
+            ["google", "google.com", "m.youtube.com", "newsletter", "youtube.com"]
 
 
 @contextmanager

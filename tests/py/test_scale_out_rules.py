@@ -101,6 +101,7 @@ COORDINATOR = (
     "attrib.run_lease",
     "attrib.stages",
     "attrib.revenue_unmatched",
+    "attrib.run_referrals",
     "sessions_stages.ingest_agents",
 )
 # Windows not partitioned by alias_id: (file name, PARTITION BY as written) -> why.

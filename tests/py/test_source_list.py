@@ -8,15 +8,44 @@ news.google.com when google is search), so it adds nothing.
 
 from __future__ import annotations
 
+import csv
+from collections import Counter
+from pathlib import Path
+
 import psycopg
 
 from attrib import sources
 
 CLASS_ORDER = {c: i for i, c in enumerate(sources.CLASSES)}
+# Google's source categories, as linked from GA4's help on the default
+# channel group (a public copy: Velir/dbt-ga4, seeds/ga4_source_categories.csv).
+GA4_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "ga4_source_categories.csv"
+DIFFERS = "# differs from GA4: "
+
+
+def all_lines() -> list[str]:
+    return sources.shipped_path().read_text().splitlines()
 
 
 def lines() -> list[str]:
-    return sources.shipped_path().read_text().splitlines()
+    """The header and the name,class lines, after the comment lines that open the file."""
+    return [line for line in all_lines() if not line.startswith("#")]
+
+
+def ga4_pairs() -> list[tuple[str, str]]:
+    """(source, class) of Google's list: SOURCE_CATEGORY_SEARCH is search, and so on."""
+    with GA4_FIXTURE.open(newline="") as f:
+        return [(row["source"], sources.GA4_CATEGORIES[row["source_category"]]) for row in csv.DictReader(f)]
+
+
+def listed_differences() -> dict[str, tuple[str, str]]:
+    """source -> (GA4's class, attrib's class), as the data file's header lists them."""
+    out = {}
+    for line in all_lines():
+        if line.startswith(DIFFERS):
+            name, ga4, ours = line.removeprefix(DIFFERS).split(":")[0].split(",")
+            out[name] = (ga4, ours)
+    return out
 
 
 def shipped() -> dict[str, str]:
@@ -32,6 +61,8 @@ def spec_class(value: str, names: dict[str, str]) -> str | None:
 
 
 def test_the_file_is_name_class_lines_under_a_header() -> None:
+    comments = all_lines()[:all_lines().index("name,class")]
+    assert all(line.startswith("# ") for line in comments)
     assert lines()[0] == "name,class"
     assert all(line.count(",") == 1 for line in lines()[1:])
 
@@ -81,3 +112,32 @@ def test_a_deployed_database_classifies_every_shipped_name_as_the_file(conn: psy
          WHERE attrib.source_class(f.name) IS DISTINCT FROM f.class""",
                          (list(shipped()), list(shipped().values()))).fetchall()
     assert wrong == []
+
+
+def test_names_ga4_uses_that_are_no_host_are_names() -> None:
+    assert all(sources.NAME.match(n) for n in ("google shopping", "google+", "igshopping", "ig", "news.google.com"))
+    assert not any(sources.NAME.match(n) for n in ("google  shopping", " google", "google shopping ", "a..b", "x/y"))
+
+
+def test_the_header_lists_exactly_where_the_list_differs_from_ga4(conn: psycopg.Connection) -> None:
+    rows = conn.execute("""
+        SELECT g.source, g.class, attrib.source_class(g.source)
+          FROM unnest(%s::text[], %s::text[]) AS g(source, class)
+         WHERE attrib.source_class(g.source) IS DISTINCT FROM g.class""",
+                        [list(x) for x in zip(*ga4_pairs())]).fetchall()
+    assert {s.lower(): (ga4, ours) for s, ga4, ours in rows} == listed_differences()
+
+
+def test_every_listed_difference_is_one_spec_5_decides() -> None:
+    # SPEC 5: webmail hosts are email, AI assistants are ai; GA4 has neither category
+    assert listed_differences() and all(ours in ("email", "ai") for _ga4, ours in listed_differences().values())
+
+
+def test_agreement_with_googles_source_categories_is_at_least_98_percent(conn: psycopg.Connection) -> None:
+    pairs = ga4_pairs()
+    agree = conn.execute("""
+        SELECT g.class, count(*) FILTER (WHERE attrib.source_class(g.source) = g.class), count(*)
+          FROM unnest(%s::text[], %s::text[]) AS g(source, class) GROUP BY 1""",
+                         [list(x) for x in zip(*pairs)]).fetchall()
+    assert Counter(cls for _s, cls in pairs) == {"search": 129, "social": 592, "shopping": 52, "video": 46}
+    assert sum(a for _c, a, _n in agree) / len(pairs) >= 0.98, agree

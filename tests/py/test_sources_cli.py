@@ -50,10 +50,24 @@ Odd:
 """
 MATOMO_SOCIAL = """\
 Fediverse Example:
-  - social.example-instance.org
+  - fedi.example-instance.org
 Facebook:
   - facebook.com
   - m.facebook.com
+"""
+
+# Google's source-category file (GA4's default channel group), in its layout,
+# written for this test: a source that is no host, a new host, a known name,
+# a conflict (youtube.com is social there, video here), a category attrib
+# has no class for and a public suffix.
+GA4_SOURCES = """\
+source,source_category
+Example Shopping,SOURCE_CATEGORY_SHOPPING
+findit.example,SOURCE_CATEGORY_SEARCH
+google,SOURCE_CATEGORY_SEARCH
+youtube.com,SOURCE_CATEGORY_SOCIAL
+radio.example,SOURCE_CATEGORY_AUDIO
+co.uk,SOURCE_CATEGORY_SEARCH
 """
 
 
@@ -115,7 +129,7 @@ def test_import_matomo_socials(dsn: str, tmp_path: Path) -> None:
     result = invoke(dsn, "import", str(path), "--format", "matomo")
     assert result.stdout.splitlines()[-1] == \
         "added 1, conflicting 0 (kept; --replace to take the file's class), already known 2, ignored 0"
-    assert source_class(dsn, "social.example-instance.org") == "social"
+    assert source_class(dsn, "fedi.example-instance.org") == "social"
 
 
 def test_import_csv_ignores_an_unknown_class(dsn: str, tmp_path: Path) -> None:
@@ -124,6 +138,55 @@ def test_import_csv_ignores_an_unknown_class(dsn: str, tmp_path: Path) -> None:
     result = invoke(dsn, "import", str(path), "--format", "csv")
     assert result.stdout.splitlines()[-1].endswith("already known 0, ignored 1")
     assert "ignored: 1 entry: class 'audio' is not one of search, social, video, shopping, email, ai" in result.stdout
+
+
+def test_import_ga4_source_categories(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "ga4_source_categories.csv"
+    path.write_text(GA4_SOURCES)
+    result = invoke(dsn, "import", str(path), "--format", "ga4")
+    assert result.exit_code == 0, result.output + result.stderr
+    lines = result.stdout.splitlines()
+    assert "conflict: youtube.com is social in the file, video in attrib (by youtube)" in lines
+    assert "ignored: 1 entry: category 'SOURCE_CATEGORY_AUDIO' is not a GA4 source category" in lines
+    assert "refused: co.uk is a public suffix: every site registered under it would match" in lines
+    assert lines[-1] == ("added 2, conflicting 1 (kept; --replace to take the file's class), "
+                         "already known 1, ignored 1, refused 1")
+    assert source_class(dsn, "Example Shopping") == "shopping"
+    assert source_class(dsn, "www.findit.example") == "search"
+    assert source_class(dsn, "youtube.com") == "video"
+
+
+def test_import_ga4_replace_takes_googles_category(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "ga4_source_categories.csv"
+    path.write_text(GA4_SOURCES)
+    result = invoke(dsn, "import", str(path), "--format", "ga4", "--replace")
+    assert "conflict: youtube.com is social in the file, video in attrib (by youtube): replaced" in result.stdout
+    assert source_class(dsn, "youtube.com") == "social"
+
+
+def test_import_ga4_refuses_a_file_without_googles_header(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("name,class\nfindit.example,search\n")
+    result = invoke(dsn, "import", str(path), "--format", "ga4")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: the file is not in the ga4 format: expected a CSV whose header is "
+                                    "source,source_category")
+    assert source_class(dsn, "findit.example") is None
+
+
+def test_import_takes_a_source_name_that_is_no_host(dsn: str, tmp_path: Path) -> None:
+    path = tmp_path / "mine.csv"
+    path.write_text("name,class\nPartner Newsletter,email\nfriends+family,social\n")
+    result = invoke(dsn, "import", str(path), "--format", "csv")
+    assert result.stdout.splitlines()[-1].startswith("added 2, conflicting 0"), result.stdout
+    assert source_class(dsn, "partner newsletter") == "email"
+    assert source_class(dsn, "partner") is None, "a name with a space is one label"
+
+
+def test_exclude_refuses_a_source_name_that_is_no_host(dsn: str) -> None:
+    result = invoke(dsn, "exclude", "google shopping")
+    assert result.exit_code == 1
+    assert "'google shopping' is not a bare host name" in result.stderr
 
 
 def test_list_by_class(dsn: str) -> None:
