@@ -10,8 +10,10 @@ SELECT tables_are('sessions',
     'sessions holds exactly the published outputs');
 SELECT views_are('sessions',
     ARRAY['signups_by_week', 'conversions_by_channel', 'retention_by_first_touch', 'user_revenue',
-          'ltv_by_first_touch', 'revenue_by_channel', 'revenue_unmatched'],
-    'sessions holds exactly the SPEC 10 reports and signups_by_week as views');
+          'ltv_by_first_touch', 'revenue_by_channel', 'revenue_unmatched',
+          'ltv_horizon_by_first_touch', 'cac_by_channel', 'roas_by_channel', 'cac_by_campaign',
+          'survey_vs_first_touch', 'survey_unmatched', 'content_before_signup', 'ltv_by_content'],
+    'sessions holds exactly the SPEC 10 and 11 reports and signups_by_week as views');
 SELECT is_empty($$SELECT c.relname || '.' || a.attname FROM pg_class c
                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                    WHERE c.relnamespace = 'sessions'::regnamespace AND c.relkind IN ('r', 'v', 'p')
@@ -23,9 +25,9 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
     'every SPEC setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_bind_relation', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
+    '_bind_relation', '_bind_source', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
     '_ingest_collapse', '_ingest_dedupe', '_ingest_pairs', '_ingest_read', '_ingest_reject',
-    '_ingest_remember', '_ingest_write', '_is_bulk', '_is_few', '_load_revenue', '_month', '_month_end', '_month_start',
+    '_ingest_remember', '_ingest_write', '_is_bulk', '_is_few', '_load_content', '_load_revenue', '_load_spend', '_load_survey', '_month', '_month_end', '_month_start',
     '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_image',
     '_is_transient', '_run_begin', '_run_guard', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_notify',
     '_run_one_stage', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
