@@ -1,5 +1,6 @@
 """The growth team's read-out: conversions by channel under each model, retention and LTV by
-first touch, as text, JSON or one self-contained HTML file (Plotly, its JavaScript inlined).
+first touch, and SPEC 11's sections (growth.py), as text, JSON or one self-contained HTML file
+(Plotly, its JavaScript inlined).
 
 Reads only schema `sessions` (the reader role suffices) and only aggregates. Imported lazily by
 `attrib report` and `attrib demo`, so `attrib run` never loads Plotly.
@@ -17,12 +18,13 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from . import safe_text
+from . import growth, safe_text
 
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay")
 SHORT = {"first_touch": "first", "last_touch": "last", "last_non_direct": "non-dir", "linear": "linear",
          "position_based": "position", "time_decay": "decay"}
 BY = ("channel", "source", "campaign")
+GROWTH_MODEL = "linear"
 
 
 @dataclass
@@ -37,6 +39,7 @@ class Report:
     ltv: list[dict] = field(default_factory=list)                            # per first-touch channel
     has_revenue: bool = False
     unmatched: tuple[int, float] = (0, 0.0)
+    growth: growth.Growth | None = None                                      # SPEC 11 sections
 
     def keys(self) -> list[str]:
         """Rows of the conversions table: by conversions of the first model, largest first."""
@@ -51,7 +54,8 @@ class Report:
                                     for w, c, n in self.weekly],
                 "retention_by_first_touch_channel": self.retention,
                 "ltv_by_first_touch_channel": self.ltv if self.has_revenue else None,
-                "revenue_unmatched": {"rows": self.unmatched[0], "amount": self.unmatched[1]}}
+                "revenue_unmatched": {"rows": self.unmatched[0], "amount": self.unmatched[1]},
+                "growth": self.growth.to_dict() if self.growth else None}
 
 
 def load(conn: psycopg.Connection, *, model: str | None = None, since: date | None = None,
@@ -90,6 +94,8 @@ def load(conn: psycopg.Connection, *, model: str | None = None, since: date | No
         for c, n, p, r in conn.execute("""
             SELECT first_touch_channel, sum(signups)::int, sum(paying)::int, sum(revenue)
               FROM sessions.ltv_by_first_touch GROUP BY 1 ORDER BY 4 DESC, 1""")]
+    # spend, CAC and ROAS under one model: the one asked for, else linear (every session shares)
+    report.growth = growth.load(conn, model or GROWTH_MODEL)
     return report
 
 
@@ -149,6 +155,8 @@ def print_report(report: Report, console: Console, *, as_json: bool = False) -> 
                           f"({report.unmatched[1]:,.2f}); see sessions.revenue_unmatched")
     else:
         console.print("No revenue: set revenue_source to see LTV (README, Reading the results).")
+    if report.growth:
+        growth.print_sections(report.growth, console, has_revenue=report.has_revenue)
 
 
 def story(report: Report) -> list[str]:
@@ -182,6 +190,8 @@ def story(report: Report) -> list[str]:
         if top:
             lines.append(f"Highest LTV by first touch (20+ signups): {top['first_touch_channel']} "
                          f"({top['ltv']:,.2f} per signup).")
+    if report.growth:
+        lines += growth.story(report.growth)
     return lines
 
 
@@ -234,6 +244,8 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
                     y=[r["ltv"] for r in report.ltv])
         ltv.update_layout(title="Lifetime value per signup by first-touch channel", yaxis_title="revenue / signup")
         figures.append(("ltv", ltv))
+    if report.growth:
+        figures += growth.figures(report.growth, label, has_revenue=report.has_revenue)
 
     body = []
     for i, (name, fig) in enumerate(figures):
@@ -248,7 +260,8 @@ section{{margin:2em 0}}</style></head>
 <body><h1>{safe_text.html_text(title)}</h1><ul>{summary}</ul>
 {''.join(body)}
 <p><small>Made by attrib from schema sessions (conversions_by_channel, retention_by_first_touch,
-ltv_by_first_touch); what each column means: docs/outputs.md.</small></p>
+ltv_by_first_touch, ltv_horizon_by_first_touch, roas_by_channel, cac_by_channel, survey_vs_first_touch,
+ltv_by_content); what each column means: docs/outputs.md.</small></p>
 </body></html>
 """
     path.write_text(page, encoding="utf-8")
