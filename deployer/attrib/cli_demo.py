@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import cluster, db, demo_data, deploy, invocation, report, runner, safe_text, summary
+from . import cluster, db, demo_data, demo_sources, deploy, invocation, report, runner, safe_text, summary
 from .cli_common import CONTEXT, dsn_option, err
 from .errors import AttribError
 
@@ -40,7 +40,10 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
     with db.connection(dsn) as conn:
         stats = demo_data.generate(conn, events=events, days=days, seed=seed, progress=err)
         revenue_rows = demo_data.add_revenue(conn, seed=seed)
-    err(f"sample data: {stats.summary()}; billing.revenue: {revenue_rows:,} rows (setting revenue_source)")
+        optional = demo_sources.add_all(conn, seed=seed)
+    err(f"sample data: {stats.summary()}; billing.revenue: {revenue_rows:,} rows (setting revenue_source); "
+        + ", ".join(f"{table}: {rows:,} rows" for table, rows in optional.items())
+        + " (settings spend_source, survey_source, content_source)")
 
     out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140)
     outcome = runner.run(dsn, full=True, reporter=report.ConsoleReporter(Console(stderr=True)))

@@ -1,5 +1,6 @@
 """The growth team's read-out: conversions by channel under each model, retention and LTV by
-first touch, for one period, as text or JSON (report_html.py draws the same as charts).
+first touch, for one period, and the growth team's sections (growth.py), as text or JSON
+(report_html.py draws the same as charts).
 
 Reads only schema `sessions` (the reader role suffices) and only aggregates. Imported lazily by
 `attrib report` and `attrib demo`, so `attrib run` never loads it.
@@ -16,7 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from . import safe_text
+from . import growth, safe_text
 
 MODELS = ("first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay")
 SHORT = {"first_touch": "first", "last_touch": "last", "last_non_direct": "non-dir", "linear": "linear",
@@ -38,6 +39,7 @@ SINCE = "(%(since)s::date IS NULL OR {day} >= %(since)s::date)"
 SOURCE_LEGEND = ("source: the name of attrib.source_classes that matches the session's source "
                  "(google.com, www.google.co.uk -> google; m.youtube.com -> youtube), else the source as "
                  "stored (sessions.all_sessions.source); the list as it is now")
+GROWTH_MODEL = "linear"
 
 
 @dataclass
@@ -56,6 +58,7 @@ class Report:
     ltv: list[dict] = field(default_factory=list)                            # per first-touch channel
     has_revenue: bool = False
     unmatched: tuple[int, float] = (0, 0.0)
+    growth: growth.Growth | None = None                                      # SPEC 11 sections
 
     @property
     def last_day(self) -> date | None:
@@ -113,7 +116,8 @@ class Report:
                                     for w, c, n in self.weekly],
                 "retention_by_first_touch_channel": self.retention,
                 "ltv_by_first_touch_channel": self.ltv if self.has_revenue else None,
-                "revenue_unmatched": {"rows": self.unmatched[0], "amount": self.unmatched[1]}}
+                "revenue_unmatched": {"rows": self.unmatched[0], "amount": self.unmatched[1]},
+                "growth": self.growth.to_dict() if self.growth else None}
 
 
 def load(conn: psycopg.Connection, *, model: str | None = None, since: date | None = None,
@@ -164,6 +168,8 @@ def load(conn: psycopg.Connection, *, model: str | None = None, since: date | No
         for c, n, p, r in conn.execute(f"""
             SELECT first_touch_channel, sum(signups)::int, sum(paying)::int, sum(revenue)
               FROM sessions.ltv_by_signup_day WHERE {where} GROUP BY 1 ORDER BY 4 DESC, 1""", args)]
+    # spend, CAC and ROAS under one model: the one asked for, else linear (every session shares)
+    report.growth = growth.load(conn, model or GROWTH_MODEL)
     return report
 
 
@@ -286,6 +292,8 @@ def print_report(report: Report, console: Console, *, as_json: bool = False) -> 
     else:
         console.print("No revenue: set the setting revenue_source to see LTV (README, Reading the results).",
                       highlight=False)
+    if report.growth:
+        growth.print_sections(report.growth, console, has_revenue=report.has_revenue)
 
 
 def story(report: Report) -> list[str]:
@@ -323,4 +331,6 @@ def story(report: Report) -> list[str]:
     if small:
         lines.append(f"{len(small)} first-touch channels have fewer than {report.min_sample} signups "
                      "(setting min_sample): greyed in the charts, left out of these lines.")
+    if report.growth:
+        lines += growth.story(report.growth)
     return lines

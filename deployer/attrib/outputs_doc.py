@@ -12,7 +12,9 @@ import psycopg
 # Outputs first, in SPEC order, then the reports; anything new after them by name.
 ORDER = ("all_sessions", "useful_sessions", "attribution", "attribution_credit", "user_session_counts",
          "signups_by_week", "conversions_by_channel", "retention_by_first_touch", "user_revenue",
-         "ltv_by_first_touch", "revenue_by_channel", "revenue_unmatched")
+         "ltv_by_first_touch", "revenue_by_channel", "revenue_unmatched",
+         "ltv_horizon_by_first_touch", "cac_by_channel", "roas_by_channel", "cac_by_campaign",
+         "survey_vs_first_touch", "survey_unmatched", "content_before_signup", "ltv_by_content")
 
 HEADER = """\
 # Outputs and reports: what every column means

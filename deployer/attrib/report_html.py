@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from . import palette, safe_text
+from . import growth, palette, safe_text
 from .marketing import (EXPLAIN, HORIZONS, SHORT, Report, horizons_with_data, missing_horizons_note, rate,
                         small_note, story)
 
@@ -186,6 +186,13 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
                                 div_id=f"chart-{name}")
             first_chart = False
         body.append(f'<section id="{name}">{chart}{below}</section>')
+    if report.growth:  # spend, CAC/ROAS, the survey check, content (growth.py)
+        for name, fig in growth.figures(report.growth, _label, has_revenue=report.has_revenue):
+            fig.update_layout(template="plotly_white", height=460, legend_title_text="")  # type: ignore[attr-defined]
+            chart = fig.to_html(full_html=False, include_plotlyjs=first_chart, config=config,  # type: ignore[attr-defined]
+                                div_id=f"chart-{name}")
+            first_chart = False
+            body.append(f'<section id="{name}">{chart}</section>')
     summary = "".join(f"<li>{_h(line)}</li>" for line in story(report))
     header = "<br>".join(_h(line) for line in report.header())
     legend = f'<p class="legend"><small>{_h(report.legend)}</small></p>' if report.legend else ""
@@ -196,7 +203,8 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
 {''.join(body)}
 {legend}
 <p><small>Made by attrib from schema sessions (retention_by_signup_day, ltv_by_signup_day, attribution_credit,
-report_settings). What each view and column means: <code>attrib docs --output outputs.md</code> writes it
+report_settings, ltv_horizon_by_first_touch, roas_by_channel, cac_by_channel, survey_vs_first_touch,
+ltv_by_content). What each view and column means: <code>attrib docs --output outputs.md</code> writes it
 from the comments in your database.</small></p>
 </body></html>
 """

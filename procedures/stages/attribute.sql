@@ -90,8 +90,9 @@ BEGIN
      -- SPEC 8: a credit of 0 or below 1e-12 has no row (time_decay's sessions months before signup)
      WHERE m.credit >= 1e-12;
 
-    -- rows_written: the published rows this run replaced, the revenue rows
-    -- included (revenue changes without events changing: every run reads it
+    -- rows_written: the published rows this run replaced, the rows of the
+    -- optional sources included (revenue, spend, survey answers and the
+    -- content map change without events changing: every run reads them
     -- again, against the outputs just published). 0 tells the user nothing changed.
     -- What `attrib run` checks after the run (own subdomains counted as
     -- referrals): the hosts of the Referral sessions about to be published,
@@ -109,7 +110,8 @@ BEGIN
      GROUP BY h.landing_host, h.referrer_host;
 
     rows_written := attrib._publish();
-    rows_written := rows_written + attrib._load_revenue();
+    rows_written := rows_written + attrib._load_revenue() + attrib._load_spend() + attrib._load_survey()
+                    + attrib._load_content();
 END
 $$;
 COMMENT ON FUNCTION attrib.attribute(bigint) IS

@@ -142,6 +142,9 @@ BEGIN
         DELETE FROM sessions.attribution_credit o WHERE o.alias_id = v_user;
         DELETE FROM sessions.user_session_counts o WHERE o.alias_id = v_user;
         DELETE FROM attrib.user_revenue o WHERE o.alias_id = v_user;
+        DELETE FROM attrib.user_revenue_horizon o WHERE o.alias_id = v_user;
+        DELETE FROM attrib.survey_answers o WHERE o.alias_id = v_user;
+        DELETE FROM attrib.content_before_signup o WHERE o.alias_id = v_user;
         DELETE FROM sessions_stages.dirty_aliases d WHERE d.alias_id = v_user;
         INSERT INTO sessions_stages.dirty_aliases (alias_id)
         SELECT DISTINCT r.alias_id FROM pg_temp._forget_removed r WHERE r.alias_id <> v_user

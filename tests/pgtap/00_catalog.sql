@@ -11,7 +11,9 @@ SELECT tables_are('sessions',
 SELECT views_are('sessions',
     ARRAY['signups_by_week', 'conversions_by_channel', 'retention_by_first_touch', 'user_revenue',
           'ltv_by_first_touch', 'revenue_by_channel', 'revenue_unmatched',
-          'retention_by_signup_day', 'ltv_by_signup_day', 'report_settings'],
+          'retention_by_signup_day', 'ltv_by_signup_day', 'report_settings',
+          'ltv_horizon_by_first_touch', 'cac_by_channel', 'roas_by_channel', 'cac_by_campaign',
+          'survey_vs_first_touch', 'survey_unmatched', 'content_before_signup', 'ltv_by_content'],
     'sessions holds exactly the reports, their per-signup-day forms, signups_by_week and report_settings as views');
 SELECT is_empty($$SELECT c.relname || '.' || a.attname FROM pg_class c
                     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -24,9 +26,9 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
     'every SPEC setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_bind_relation', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
+    '_bind_relation', '_bind_source', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
     '_ingest_collapse', '_ingest_dedupe', '_ingest_pairs', '_ingest_read', '_ingest_reject',
-    '_ingest_remember', '_ingest_write', '_is_bulk', '_is_few', '_load_revenue', '_month', '_month_end', '_month_start',
+    '_ingest_remember', '_ingest_write', '_is_bulk', '_is_few', '_load_content', '_load_revenue', '_load_spend', '_load_survey', '_month', '_month_end', '_month_start',
     '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_image',
     '_is_transient', '_run_begin', '_run_guard', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_notify',
     '_run_one_stage', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',

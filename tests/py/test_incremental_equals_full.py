@@ -6,7 +6,9 @@ shared devices, server-side events, duplicates, identical copies, rejects of
 every kind, late events inside the ingest overlap, tables with and without
 uuid_ts) are cut into 5-10 batches by load time and run under a session
 TimeZone that changes from batch to batch, across a DST change; after the
-last incremental run every output table must equal a rebuild from the source.
+last incremental run every output table must equal a rebuild from the source. All
+four optional sources (revenue, spend, survey, content map) are set and change
+between runs, the content map included, so the reports built on them are checked too.
 """
 
 from __future__ import annotations
@@ -53,6 +55,17 @@ SNAPSHOT_QUERIES = {
     "ltv_by_first_touch": "SELECT * FROM sessions.ltv_by_first_touch",
     "revenue_by_channel": "SELECT model, channel, round(revenue, 6) FROM sessions.revenue_by_channel",
     "revenue_unmatched": "SELECT * FROM sessions.revenue_unmatched",
+    # the SPEC 11 reports (all four optional sources set, changing between runs)
+    "ltv_horizon_by_first_touch": "SELECT * FROM sessions.ltv_horizon_by_first_touch",
+    "cac_by_channel": "SELECT model, week, channel, spend, round(conversions::numeric, 9), round(cac, 6) "
+                      "FROM sessions.cac_by_channel",
+    "roas_by_channel": "SELECT model, channel, spend, round(revenue, 6), round(roas, 6) FROM sessions.roas_by_channel",
+    "cac_by_campaign": "SELECT model, source, medium, campaign, spend, round(conversions::numeric, 9), round(cac, 6) "
+                       "FROM sessions.cac_by_campaign",
+    "survey_vs_first_touch": "SELECT * FROM sessions.survey_vs_first_touch",
+    "survey_unmatched": "SELECT * FROM sessions.survey_unmatched",
+    "content_before_signup": "SELECT * FROM sessions.content_before_signup",
+    "ltv_by_content": "SELECT * FROM sessions.ltv_by_content",
 }
 
 
@@ -155,6 +168,39 @@ def load_times(rows: list[tuple[str, dict]], batches: int, late: list[bool],
     return out
 
 
+def create_optional_sources(conn: psycopg.Connection) -> None:
+    """SPEC 11's spend, survey and content sources, set, with a few rows (revenue is set already)."""
+    conn.execute("DROP SCHEMA IF EXISTS growth CASCADE")
+    conn.execute("CREATE SCHEMA growth")
+    conn.execute("CREATE TABLE growth.spend (day date, source text, medium text, campaign text, amount numeric)")
+    conn.execute("CREATE TABLE growth.survey (user_id text, answer text, answered_at timestamptz)")
+    conn.execute("CREATE TABLE growth.content (url_prefix text, content_group text)")
+    conn.execute("INSERT INTO growth.spend VALUES (%(d)s, 'google', 'cpc', NULL, 10), "
+                 "(%(d)s, 'Newsletter', 'email', 'Spring Sale', 5), (%(d)s, 'facebook', 'paidsocial', NULL, 7)",
+                 {"d": T0.date()})
+    conn.execute("INSERT INTO growth.survey VALUES ('u0', 'Google', %(t)s), (' u1 ', 'YouTube', %(t)s), "
+                 "('ghost', 'tv', %(t)s)", {"t": T0})
+    conn.execute("INSERT INTO growth.content VALUES ('https://www.example.com/', 'home'), "
+                 "('https://www.example.com/blog/', 'blog')")
+    for table in ("spend", "survey", "content"):
+        grant_to_attrib(conn, table, "growth")
+        conn.execute("UPDATE attrib.settings SET value = %s::jsonb WHERE name = %s",
+                     (f'"growth.{table}"', f"{table}_source"))
+
+
+def change_optional_sources(conn: psycopg.Connection, number: int) -> None:
+    """Between runs the optional sources change without any event changing (the content map too)."""
+    conn.execute("INSERT INTO billing.revenue VALUES (%s, 3, %s)", (f"u{number % 3}", T0 + timedelta(days=number)))
+    conn.execute("INSERT INTO growth.spend VALUES (%s, 'google', 'cpc', NULL, %s)",
+                 (T0.date() + timedelta(days=number), number))
+    conn.execute("INSERT INTO growth.survey VALUES (%s, %s, %s)",
+                 (f"u{number % 3}", f"answer {number % 2}", T0 + timedelta(hours=number)))
+    if number == 2:
+        conn.execute("INSERT INTO growth.content VALUES ('https://www.example.com/docs', 'docs')")
+    if number == 4:
+        conn.execute("UPDATE growth.content SET content_group = 'root' WHERE content_group = 'home'")
+
+
 def append(conn: psycopg.Connection, batch: list[tuple[str, dict]]) -> None:
     with conn.cursor() as cur:
         for table, row in batch:
@@ -181,8 +227,10 @@ def test_incremental_runs_equal_one_full_run(conn: psycopg.Connection, stream, l
                  "('u2', NULL, %(t)s), ('ghost', 1, %(t)s)", {"t": T0})
     grant_to_attrib(conn, "revenue", "billing")
     conn.execute("""UPDATE attrib.settings SET value = '"billing.revenue"' WHERE name = 'revenue_source'""")
+    create_optional_sources(conn)
     for number, batch in enumerate(load_times(rows, batches, late, with_uuid_ts)):
         append(conn, batch)
+        change_optional_sources(conn, number)
         conn.execute(f"SET TimeZone = '{ZONES[number % len(ZONES)]}'")  # what a cron run or a CLI run may use
         run_stages(conn)
     incremental = snapshot(conn)

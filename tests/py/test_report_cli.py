@@ -191,7 +191,7 @@ def test_html_report_renders_offline_in_headless_chromium(example_dsn: str, tmp_
         driver.get(page.as_uri())
         driver.implicitly_wait(10)
         charts = driver.find_elements("css selector", "div.js-plotly-plot")
-        assert len(charts) == 4  # signups per week, conversions per model, retention, LTV
+        assert len(charts) == 5  # signups per week, conversions per model, retention, LTV, LTV at fixed horizons
         for chart in charts:
             assert chart.find_elements("css selector", "svg.main-svg")
             assert chart.find_elements("css selector", "g.trace.bars")

@@ -64,6 +64,9 @@ PER_PERSON = (
     "sessions_stages.dirty_aliases",
     "sessions_stages.changed_identities",
     "attrib.user_revenue",
+    "attrib.user_revenue_horizon",
+    "attrib.survey_answers",
+    "attrib.content_before_signup",
 )
 # Per-person tables without a primary key, and why.
 NO_PRIMARY_KEY = {
@@ -87,6 +90,7 @@ REFERENCE = (
     "aliasing.owners",
     "sessions_stages.touched_anonymous_ids",
     "attrib.forgotten",
+    "attrib.spend",
 )
 # Plain tables on the coordinator: run bookkeeping, one writer, never joined with shards.
 COORDINATOR = (
@@ -102,6 +106,7 @@ COORDINATOR = (
     "attrib.stages",
     "attrib.revenue_unmatched",
     "attrib.run_referrals",
+    "attrib.optional_sources",
     "sessions_stages.ingest_agents",
 )
 # Windows not partitioned by alias_id: (file name, PARTITION BY as written) -> why.

@@ -1,0 +1,66 @@
+-- attrib._load_spend: reads the relation named by the setting spend_source
+-- (SPEC 11: day, source, medium, campaign, amount) into attrib.spend, which
+-- the sessions.* CAC and ROAS views read, and records in
+-- attrib.optional_sources whether a spend source was read (those views are
+-- empty without one). attrib.attribute calls it after publishing, in the
+-- same transaction, like attrib._load_revenue; every run calls it, because
+-- spend changes without any event changing.
+--   * attrib._bind_source binds and checks the relation: day a date or
+--     timestamp (its UTC date), amount a number, the rest any built-in type.
+--   * Text is trimmed and empty is NULL; source and medium are lower-cased
+--     (ASCII), a NULL one reads as '(not set)'. Identical rows add up; a row
+--     with a NULL or non-finite day or amount is ignored.
+--   * A row's channel is SPEC 5's, from attrib.touch with no url and no
+--     referrer (so no click id, and the class from source alone): the rules
+--     are written once, there.
+-- Returns how many rows of attrib.spend (and the flag) differ from before.
+CREATE OR REPLACE FUNCTION attrib._load_spend()
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_rel    regclass;
+    v_before boolean := (SELECT o.spend_read FROM attrib.optional_sources o);
+BEGIN
+    DROP TABLE IF EXISTS pg_temp._spend_before;
+    CREATE TEMP TABLE _spend_before ON COMMIT DROP AS SELECT s.* FROM attrib.spend s;
+    DELETE FROM attrib.spend;
+    v_rel := attrib._bind_source('spend_source', ARRAY['day', 'source', 'medium', 'campaign', 'amount'],
+                                 ARRAY['date', 'text', 'text', 'text', 'number'],
+                                 'A spend relation needs the columns day (date), source, medium, campaign (text) '
+                                 'and amount (numeric).');
+    IF v_rel IS NOT NULL THEN
+        DROP TABLE IF EXISTS pg_temp._spend_rows;
+        EXECUTE format(
+            'CREATE TEMP TABLE _spend_rows ON COMMIT DROP AS '
+            'SELECT r.day::date AS day, '
+            '       coalesce(attrib.lower_ascii(nullif(attrib.trim_ascii(r.source::text), %L)), %L) AS source, '
+            '       coalesce(attrib.lower_ascii(nullif(attrib.trim_ascii(r.medium::text), %L)), %L) AS medium, '
+            '       nullif(attrib.trim_ascii(r.campaign::text), %L) AS campaign, '
+            '       r.amount::numeric AS amount '
+            '  FROM %s r '
+            ' WHERE r.day IS NOT NULL AND r.amount IS NOT NULL',
+            '', '(not set)', '', '(not set)', '', v_rel);
+        EXECUTE format('DROP VIEW %s', v_rel);  -- read: it must not hold the relation against its owner
+        DELETE FROM pg_temp._spend_rows r
+         WHERE r.amount IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) OR NOT isfinite(r.day);
+
+        INSERT INTO attrib.spend (day, source, medium, campaign, channel, amount)
+        SELECT g.day, g.source, g.medium, g.campaign, t.channel, g.amount
+          FROM (SELECT r.day, r.source, r.medium, r.campaign, sum(r.amount) AS amount
+                  FROM pg_temp._spend_rows r
+                 GROUP BY r.day, r.source, r.medium, r.campaign) g
+         CROSS JOIN LATERAL attrib.touch(NULL, NULL, g.source, g.medium, g.campaign) t;
+    END IF;
+    UPDATE attrib.optional_sources o SET spend_read = (v_rel IS NOT NULL);
+    RETURN (SELECT count(*) FROM ((TABLE attrib.spend EXCEPT ALL TABLE pg_temp._spend_before)
+                                  UNION ALL
+                                  (TABLE pg_temp._spend_before EXCEPT ALL TABLE attrib.spend)) d)
+           + CASE WHEN v_before IS DISTINCT FROM (v_rel IS NOT NULL) THEN 1 ELSE 0 END;
+END
+$$;
+COMMENT ON FUNCTION attrib._load_spend() IS
+  'Private: reads the relation of setting spend_source into attrib.spend, with each row''s SPEC 5 channel '
+  '(called by attribute); returns how many rows changed';

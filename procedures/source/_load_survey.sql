@@ -1,0 +1,70 @@
+-- attrib._load_survey: reads the relation named by the setting
+-- survey_source (SPEC 11: user_id, answer, answered_at) into
+-- attrib.survey_answers (each signed-up alias's answer) and the count of
+-- rows of no signed-up alias (attrib.optional_sources.survey_unmatched),
+-- which sessions.survey_vs_first_touch and survey_unmatched read.
+-- attrib.attribute calls it after publishing, in the same transaction,
+-- like attrib._load_revenue; every run calls it.
+--   * attrib._bind_source binds and checks the relation: answered_at a
+--     timestamp or date (read as UTC), the rest any built-in type.
+--   * user_id is cleaned as an event's (attrib.clean_id); a row of a user id
+--     in attrib.forgotten is not read. The answer is trimmed, empty is NULL,
+--     and lower-cased (ASCII); rows with a NULL answer are dropped first,
+--     and rows with a NULL or non-finite answered_at are ignored.
+--   * An alias's answer is that of its row with the largest answered_at
+--     (ties: the smallest answer in byte order).
+-- Returns how many rows (and the unmatched count) differ from before.
+CREATE OR REPLACE FUNCTION attrib._load_survey()
+RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    v_rel       regclass;
+    v_unmatched bigint := 0;
+    v_before    bigint := (SELECT o.survey_unmatched FROM attrib.optional_sources o);
+BEGIN
+    DROP TABLE IF EXISTS pg_temp._survey_before;
+    CREATE TEMP TABLE _survey_before ON COMMIT DROP AS SELECT s.* FROM attrib.survey_answers s;
+    DELETE FROM attrib.survey_answers;
+    v_rel := attrib._bind_source('survey_source', ARRAY['user_id', 'answer', 'answered_at'],
+                                 ARRAY['text', 'text', 'timestamptz'],
+                                 'A survey relation needs the columns user_id (text), answer (text) and '
+                                 'answered_at (timestamptz, timestamp read as UTC, or date).');
+    IF v_rel IS NOT NULL THEN
+        DROP TABLE IF EXISTS pg_temp._survey_rows;
+        EXECUTE format(
+            'CREATE TEMP TABLE _survey_rows ON COMMIT DROP AS '
+            'SELECT x.user_id, x.answer, x.answered_at '
+            '  FROM (SELECT attrib.clean_id(r.user_id::text) AS user_id, '
+            '               attrib.lower_ascii(nullif(attrib.trim_ascii(r.answer::text), %L)) AS answer, '
+            '               r.answered_at::timestamptz AS answered_at '
+            '          FROM %s r) x '
+            ' WHERE x.answer IS NOT NULL AND x.answered_at IS NOT NULL AND isfinite(x.answered_at)',
+            '', v_rel);
+        EXECUTE format('DROP VIEW %s', v_rel);  -- read: it must not hold the relation against its owner
+        DELETE FROM pg_temp._survey_rows r
+         WHERE r.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id');
+        ANALYZE pg_temp._survey_rows;
+
+        INSERT INTO attrib.survey_answers (alias_id, answer)
+        SELECT DISTINCT ON (r.user_id) r.user_id, r.answer
+          FROM pg_temp._survey_rows r
+          JOIN sessions.attribution a ON a.alias_id = r.user_id
+         ORDER BY r.user_id, r.answered_at DESC, r.answer COLLATE "C";
+
+        SELECT count(*) INTO v_unmatched
+          FROM pg_temp._survey_rows r
+         WHERE NOT EXISTS (SELECT 1 FROM sessions.attribution a WHERE a.alias_id = r.user_id);
+    END IF;
+    UPDATE attrib.optional_sources o SET survey_unmatched = v_unmatched;
+    RETURN (SELECT count(*) FROM ((TABLE attrib.survey_answers EXCEPT ALL TABLE pg_temp._survey_before)
+                                  UNION ALL
+                                  (TABLE pg_temp._survey_before EXCEPT ALL TABLE attrib.survey_answers)) d)
+           + CASE WHEN v_before IS DISTINCT FROM v_unmatched THEN 1 ELSE 0 END;
+END
+$$;
+COMMENT ON FUNCTION attrib._load_survey() IS
+  'Private: reads the relation of setting survey_source into attrib.survey_answers and the unmatched count '
+  '(called by attribute); returns how many rows changed';
