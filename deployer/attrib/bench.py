@@ -91,8 +91,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, cluster as clusters, deploy, hostile
-from .demo_data import generate
+from . import __version__, cluster as clusters, demo_sources, deploy, hostile
+from .demo_data import add_revenue, generate
 from .errors import AttribError
 from .paths import is_clone, project_root
 
@@ -267,6 +267,7 @@ class ScaleResult:
     reclassify: Reclassify | None = None
     parallel_overridden_by: list[str] = field(default_factory=list)  # functions that SET the workers themselves
     hostile: Hostile | None = None
+    optional: list[Increment] | None = None  # days with the four optional sources set (--optional-sources)
 
     @property
     def primary(self) -> ParallelRun:
@@ -319,11 +320,28 @@ class ScaleResult:
             return None
         return self.hostile.phase.seconds / self.increment.seconds if self.increment.seconds else float("inf")
 
+    @property
+    def optional_increment(self) -> Increment | None:
+        """The median day with the four optional sources set, as median_increment ranks."""
+        if not self.optional:
+            return None
+        ranked = sorted(self.optional, key=lambda i: i.phase.seconds)
+        return ranked[(len(ranked) - 1) // 2]
+
+    @property
+    def optional_over_increment(self) -> float | None:
+        """A day with revenue, spend, survey and content sources set over the same day without them."""
+        day = self.optional_increment
+        if day is None:
+            return None
+        return day.phase.seconds / self.increment.seconds if self.increment.seconds else float("inf")
+
     def phases(self) -> list[Phase]:
         """Every timed run of this scale, in the order they ran."""
         return ([p.full for p in self.parallel] + [i.phase for i in self.increments]
                 + ([self.reclassify.phase] if self.reclassify else [])
-                + ([self.hostile.phase] if self.hostile else []))
+                + ([self.hostile.phase] if self.hostile else [])
+                + [i.phase for i in self.optional or []])
 
     @property
     def peak_rss_mb(self) -> float | None:
@@ -346,11 +364,16 @@ class ScaleResult:
             "parallel_overridden_by": self.parallel_overridden_by,
             "reclassify": self.reclassify.to_dict() if self.reclassify else None,
             "hostile": self.hostile.to_dict() if self.hostile else None,
+            "optional_sources": None if not self.optional else {
+                "increment": {**self.optional_increment.to_dict(),  # type: ignore[union-attr]
+                              "of": "median of the days with revenue, spend, survey and content sources set"},
+                "increments": [i.to_dict() for i in self.optional]},
             "peak_rss_mb": self.peak_rss_mb,
             "ratios": {"full_over_reference": self.full_over_reference,
                        "increment_over_full": self.increment_over_full,
                        "reclassify_over_full": self.reclassify_over_full,
                        "hostile_over_increment": self.hostile_over_increment,
+                       "optional_sources_over_increment": self.optional_over_increment,
                        "full_over_reference_by_workers": {str(p.workers): p.full_over_reference
                                                           for p in self.parallel}},
         }
@@ -744,9 +767,29 @@ def time_hostile(conn: psycopg.Connection, say: Say, *, profile: bool) -> tuple[
     return result, settled
 
 
+def time_optional_sources(conn: psycopg.Connection, say: Say, *, events: int, days: int, seed: int,
+                          count: int, profile: bool) -> tuple[list[Increment], float]:
+    """Set all four optional sources (the demo's revenue, spend, survey answers and content map), let
+    one untimed run read them in (the content map's first read groups every alias), then time
+    `count` more one-day increments, each of which reads every source again; and the settle time."""
+    # the demo's survey and revenue read each signup's first page and identify: index them first
+    for table, columns in (("pages", "anonymous_id, \"timestamp\""), ("identifies", "anonymous_id, \"timestamp\""),
+                           ("tracks", "event")):
+        conn.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} ({})").format(
+            sql.Identifier(f"bench_{table}_lookup"), sql.Identifier(SCHEMA, table), sql.SQL(columns)))
+    rows = {"billing.revenue": add_revenue(conn, schema=SCHEMA, seed=seed),
+            **demo_sources.add_all(conn, schema=SCHEMA, seed=seed)}
+    say("  optional sources set: " + ", ".join(f"{name} {n:,} rows" for name, n in rows.items()))
+    settled = settle(conn)
+    conn.execute("CALL attrib.run_attribution()")
+    say("  one untimed run read them in")
+    timed, took = time_increments(conn, say, events=events, days=days, seed=seed, count=count, profile=profile)
+    return timed, settled + took
+
+
 def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int, keep: bool,
                   profile: bool, say: Say, increments: int = DEFAULT_INCREMENTS,
-                  workers: list[int] | None = None) -> ScaleResult:
+                  workers: list[int] | None = None, optional_sources: bool = False) -> ScaleResult:
     """Generate one history in a fresh database; time reference and full run per workers value, the
     increments, the hostile rows, then the reclassify run."""
     workers = order_workers(workers or [DEFAULT_WORKERS])
@@ -776,12 +819,20 @@ def measure_scale(target: clusters.Cluster, *, events: int, days: int, seed: int
             hostile_run, took = time_hostile(conn, say, profile=profile)
             settled += took
             settled += settle(conn)  # the reclassify run too finds autovacuum's work done
+            # restored (an untimed run after the class is removed) when more days follow it
             reclassify = time_reclassify(conn, say, events=stats.events + sum(i.events for i in timed)
-                                         + (hostile_run.events or 0), profile=profile, restore=keep)
+                                         + (hostile_run.events or 0), profile=profile,
+                                         restore=keep or optional_sources)
+            optional = None
+            if optional_sources:
+                optional, took = time_optional_sources(conn, say, events=events, days=days, seed=seed,
+                                                       count=increments, profile=profile)
+                settled += took
         return ScaleResult(
             database=name, events=stats.events, identifies=stats.identifies, days=days, seed=seed,
             generate_seconds=stats.seconds, settle_seconds=settled, parallel=parallel, increments=timed,
-            kept=keep, reclassify=reclassify, parallel_overridden_by=overridden, hostile=hostile_run)
+            kept=keep, reclassify=reclassify, parallel_overridden_by=overridden, hostile=hostile_run,
+            optional=optional)
     finally:
         if not keep:
             drop_database(target, name)
@@ -795,7 +846,7 @@ def drop_database(target: clusters.Cluster, name: str) -> None:
 def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
         scales: list[int] | None = None, keep: bool = False, profile: bool = False,
         increments: int = DEFAULT_INCREMENTS, workers: list[int] | None = None, say: Say | None = None,
-        command: list[str] | None = None) -> BenchResult:
+        command: list[str] | None = None, optional_sources: bool = False) -> BenchResult:
     """The whole benchmark: every planned scale, one after the other, each in its own database."""
     say = say or (lambda message: None)
     started = datetime.now(timezone.utc)
@@ -808,7 +859,7 @@ def run(target: clusters.Cluster, *, events: int, days: int, seed: int = 42,
     except ValueError as exc:
         raise AttribError(f"--workers: {exc}") from None
     results = [measure_scale(target, events=n, days=d, seed=seed, keep=keep, profile=profile, say=say,
-                             increments=increments, workers=workers)
+                             increments=increments, workers=workers, optional_sources=optional_sources)
                for n, d in plan(events, days, scales)]
     # Each phase restarts the kernel's peak counter; the process's peak is the largest seen.
     peaks = [peak_rss_mb()] + [value for s in results for phase in s.phases()
@@ -908,9 +959,19 @@ def _memory_targets(scales: list[ScaleResult]) -> list[Target]:
 
 
 def evaluate_targets(scales: list[ScaleResult]) -> list[Target]:
-    """Issue 16's targets for these measurements: reported, never enforced."""
+    """The performance targets for these measurements: reported, never enforced."""
     return (_full_targets(scales) + _increment_targets(scales) + _reclassify_targets(scales)
-            + _memory_targets(scales))
+            + _memory_targets(scales) + _optional_targets(scales))
+
+
+# A day with revenue, spend, survey and content sources set, over the same day without them.
+OPTIONAL_SOURCES_COST = Bound(must=1.5, goal=1.2)
+
+
+def _optional_targets(scales: list[ScaleResult]) -> list[Target]:
+    return [Target(f"day with all optional sources / day without @ {_short(s.events)}", OPTIONAL_SOURCES_COST,
+                   s.optional_over_increment, "medians of the same number of one-day increments, one database")
+            for s in scales if s.optional_over_increment is not None]
 
 
 def _short(n: int) -> str:
@@ -980,6 +1041,10 @@ def _runs_table(result: BenchResult) -> Table:
     row("incremental run (median)", lambda s: _f(s.increment.seconds))
     row("each day's run", lambda s: " ".join(_f(i.phase.seconds) for i in s.increments))
     row("incremental / full", lambda s: f"{s.increment_over_full:.1%}")
+    if any(s.optional for s in result.scales):
+        row("day with optional sources (median)",
+            lambda s: _f(s.optional_increment.phase.seconds) if s.optional_increment else "")
+        row("  / day without", lambda s: f"{s.optional_over_increment:.2f}x" if s.optional_over_increment else "")
     if any(s.reclassify for s in result.scales):
         runs.add_section()
         stage_rows("recl", lambda s: s.reclassify.phase if s.reclassify else None)

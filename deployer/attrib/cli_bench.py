@@ -64,6 +64,9 @@ def _count(_ctx: click.Context, _param: click.Parameter, value: str | int | None
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path),
               help="Directory for the JSON result.  [default: bench/results in the project]")
 @click.option("--keep", is_flag=True, help="Keep the benchmark databases (attrib_bench_<events>_<pid>).")
+@click.option("--optional-sources", is_flag=True,
+              help="After the usual runs, set revenue_source, spend_source, survey_source and content_source "
+                   "(the demo's tables) and time as many one-day increments again: the cost of reading them.")
 @click.option("--profile", is_flag=True,
               help="Also record the slowest statements of each run with pg_stat_statements (in the JSON); "
                    "adds a little overhead.")
@@ -76,8 +79,8 @@ def _count(_ctx: click.Context, _param: click.Parameter, value: str | int | None
               metavar="FILE", help="With --project: attrib bench JSON results to read (repeatable).  "
                                    "[default: the committed bench/measured-*.json]")
 def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int, scales: list[int] | None,
-              increments: int, workers: list[int], output: Path | None, keep: bool, profile: bool,
-              project: int | None, years: float, measured: tuple[Path, ...]) -> None:
+              increments: int, workers: list[int], output: Path | None, keep: bool, optional_sources: bool,
+              profile: bool, project: int | None, years: float, measured: tuple[Path, ...]) -> None:
     """Benchmark full, incremental and reclassifying runs against the physical limit, on the local cluster.
 
     In a fresh database per history size: generate Segment data; time the
@@ -117,7 +120,8 @@ def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int,
     command += ["--increments", str(increments), "--workers", ",".join(map(str, workers))]
     command += ["--profile"] if profile else []
     result = bench.run(target, events=events, days=days, seed=seed, scales=scales, keep=keep,
-                       profile=profile, increments=increments, workers=workers, say=err, command=command)
+                       profile=profile, increments=increments, workers=workers, say=err, command=command,
+                       optional_sources=optional_sources)
     console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 120)
     bench.print_tables(result, console)
     path = bench.write_json(result, output or bench.default_output())

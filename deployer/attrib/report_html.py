@@ -43,6 +43,19 @@ def _table(name: str, head: list[str], rows: list[tuple[str, list[str]]]) -> str
             f"<tbody>{body}</tbody></table></div>")
 
 
+def _figure_table(name: str, fig: object) -> str:
+    """The figures a chart draws, one row per bar position, one column per trace. Its x values come
+    escaped already (growth.figures labels them); trace names are attrib's own words."""
+    traces = list(fig.data)  # type: ignore[attr-defined]
+    xs: list[str] = []
+    for trace in traces:
+        xs += [x for x in trace.x if x not in xs]
+    values = [{x: y for x, y in zip(trace.x, trace.y)} for trace in traces]
+    head = [""] + [_h(trace.name or "value") for trace in traces]
+    rows = [("", [x] + ["" if v.get(x) is None else f"{v[x]:,.2f}" for v in values]) for x in xs]
+    return _table(name, head, rows)
+
+
 def _swatch(channel: str | None) -> str:
     return f'<span class="swatch" style="background:{palette.channel_colour(channel)}"></span>'
 
@@ -192,7 +205,7 @@ def write_html(report: Report, path: Path, *, title: str = "attrib report") -> P
             chart = fig.to_html(full_html=False, include_plotlyjs=first_chart, config=config,  # type: ignore[attr-defined]
                                 div_id=f"chart-{name}")
             first_chart = False
-            body.append(f'<section id="{name}">{chart}</section>')
+            body.append(f'<section id="{name}">{chart}{_figure_table(name, fig)}</section>')
     summary = "".join(f"<li>{_h(line)}</li>" for line in story(report))
     header = "<br>".join(_h(line) for line in report.header())
     legend = f'<p class="legend"><small>{_h(report.legend)}</small></p>' if report.legend else ""

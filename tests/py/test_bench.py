@@ -103,6 +103,26 @@ def test_bench_smoke_writes_json_and_drops_its_database(tmp_path: Path) -> None:
 REFERENCE_SHA256 = "a7180bfde99b5c467111f6b97930d58fa3335b6473148d5d668e8a306df814b3"
 
 
+def test_bench_optional_sources_times_days_with_all_four_sources_set(tmp_path: Path) -> None:
+    port = conninfo_to_dict(SERVER).get("port") or "5432"
+    result = CliRunner().invoke(main, ["bench", "--port", str(port), "--events", "20000", "--days", "30",
+                                       "--increments", "2", "--workers", "0", "--optional-sources",
+                                       "--output", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [path] = tmp_path.glob("*-*.json")
+    report = json.loads(path.read_text())
+    [run] = report["runs"]
+    optional = run["optional_sources"]
+    assert len(optional["increments"]) == 2 and all(d["events"] > 0 for d in optional["increments"])
+    assert run["ratios"]["optional_sources_over_increment"] == optional["increment"]["seconds"] / \
+        run["increment"]["seconds"]
+    [target] = [t for t in report["targets"] if t["name"].startswith("day with all optional sources")]
+    assert target["must_reach"] == "<= 1.5x" and target["status"] in ("PASS", "MISS")
+    assert "day with optional sources" in result.output
+    # the days really read the sources: the reports they feed have rows
+    assert "optional sources set: billing.revenue" in result.output
+
+
 def test_the_reference_statement_is_frozen() -> None:
     """The reference statement is the denominator of every ratio the bench reports.
 
