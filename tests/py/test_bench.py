@@ -333,4 +333,4 @@ def test_the_hostile_run_takes_in_each_hostile_row_as_a_session(conn: psycopg.Co
     values = dict(hostile.VALUES)
     assert sources == {f"https://{values['127 labels, 253 characters']}/": values["127 labels, 253 characters"],
                        f"https://{values['32 KB of names']}/": "(direct)"}, \
-        "a 253-character host is a host, a 32 KB one none (SPEC 5)"
+        "a 253-character host is a host, a 32 KB one none (definitions §5)"
