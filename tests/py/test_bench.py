@@ -128,7 +128,7 @@ def test_the_reference_statement_is_frozen() -> None:
 
     If its text drifted, full / reference would change without the pipeline
     changing, and figures of different commits would stop being comparable.
-    A deliberate change needs a new constant here and says so in the README.
+    A deliberate change needs a new constant here and says so in docs/benchmarks.md.
     """
     with psycopg.connect(server_dsn("postgres")) as conn:
         rendered = bench.reference_statement("00:30:00").as_string(conn)
