@@ -15,7 +15,8 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED = ["procedures", "migrations", "alembic.ini", "scripts/install-deps.sh", "docs/outputs.md"]
+SHIPPED = ["procedures", "migrations", "alembic.ini", "scripts/install-deps.sh", "docs/outputs.md",
+           "docs/definitions.md"]  # outputs.md links to it, comments cite it
 
 
 class BuildWithSql(build_py):

@@ -26,7 +26,7 @@ On a fresh database of the local cluster it generates Segment data
 5. appends the *hostile rows* (`hostile.py`): a few pages whose referrer,
    `context_campaign_source` or landing-url `utm_source` is the costliest
    value to classify, 127 one-letter labels in 253 characters (the longest
-   value SPEC 5 still matches) or 32 KB of names, each its own visitor, and
+   value definitions §5 still matches) or 32 KB of names, each its own visitor, and
    times the incremental run that takes them in the same way, beside the
    median increment. Matching is linear in a value's labels and stops at
    253 characters, so these rows cost what as many ordinary rows cost;

@@ -103,7 +103,7 @@ def bench_cmd(port: int, datadir: str | None, events: int, days: int, seed: int,
     <= 1.25 (goal 1.1). The databases are dropped at the end unless --keep.
 
     With --project N it runs nothing: it prints the projection of N events
-    from measured results (see bench/project.py and the README).
+    from measured results (see bench/project.py and docs/benchmarks.md).
     """
     if project is not None:
         files = list(measured) or projection.default_inputs(project_root())

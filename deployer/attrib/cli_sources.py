@@ -1,4 +1,4 @@
-"""`attrib sources`: the source list (SPEC 5 classes) and how a touch is classified."""
+"""`attrib sources`: the source list (definitions §5 classes) and how a touch is classified."""
 
 from __future__ import annotations
 

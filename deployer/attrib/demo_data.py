@@ -170,7 +170,7 @@ PARTNER_REFERRERS = ("https://segmentfans.dev/posts/attribution-roundup",
 REVIEW_REFERRERS = ("https://www.g2.com/products/example-analytics/reviews",
                     "https://www.capterra.com/p/203311/Example-Analytics/",
                     "https://github.com/example/attrib", "https://stackoverflow.com/questions/7711")
-# YouTube (a video site, SPEC 5) shares what was the LinkedIn app's slot, so
+# YouTube (a video site, definitions §5) shares what was the LinkedIn app's slot, so
 # every other referrer keeps its draws and the random stream is unchanged.
 SOCIAL_REFERRERS = ("https://t.co/", "https://www.linkedin.com/", "https://lnkd.in/",
                     "https://www.reddit.com/r/analytics/", "https://old.reddit.com/r/marketing/",

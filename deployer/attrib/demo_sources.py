@@ -1,4 +1,4 @@
-"""SPEC 11's optional sources for the demo: ad spend, survey answers and a content map with authors.
+"""Definitions §11's optional sources for the demo: ad spend, survey answers and a content map with authors.
 
 Written after the Segment tables (demo_data.generate), in SQL from them, deterministic per seed:
 * ads.spend: a daily budget per paid campaign the sample traffic carries (Google and Bing search,

@@ -1,4 +1,4 @@
-"""SPEC 11's read-out: LTV at a fixed horizon, spend/CAC/ROAS, the survey gut check and content by LTV.
+"""Definitions §11's read-out: LTV at a fixed horizon, spend/CAC/ROAS, the survey gut check and content by LTV.
 
 Reads only the sessions.* views (the reader role suffices) and only aggregates. A section whose
 optional source is not set is empty and says which setting fills it. `attrib report` prints these

@@ -1,7 +1,7 @@
 """Hostile source rows for `attrib bench`: the referrers and `utm_source` values that cost most to classify.
 
 Segment's write key is public, so anyone can send a page whose referrer or
-`utm_source` is as long as Segment accepts (32 KB a message). SPEC 5 gives
+`utm_source` is as long as Segment accepts (32 KB a message). Definitions §5 gives
 such values no host past 253 characters (or a label past 63) and no class
 past 253 characters; up to there a value of 127 one-letter labels has the
 most runs of labels to try as names. These rows carry both extremes, each
@@ -34,7 +34,7 @@ def _names(size: int) -> str:
     return (unit * (size // len(unit) + 1))[:size].strip(".")
 
 
-# (what it is, the value): the longest value SPEC 5 still matches, and a 32 KB one
+# (what it is, the value): the longest value definitions §5 still matches, and a 32 KB one
 VALUES: tuple[tuple[str, str], ...] = (
     ("127 labels, 253 characters", _labels(127)),
     ("32 KB of names", _names(32 * 1024)),

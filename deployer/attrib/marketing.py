@@ -58,7 +58,7 @@ class Report:
     ltv: list[dict] = field(default_factory=list)                            # per first-touch channel
     has_revenue: bool = False
     unmatched: tuple[int, float] = (0, 0.0)
-    growth: growth.Growth | None = None                                      # SPEC 11 sections
+    growth: growth.Growth | None = None                                      # definitions §11 sections
 
     @property
     def last_day(self) -> date | None:

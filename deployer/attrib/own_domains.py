@@ -1,6 +1,6 @@
 """After a run: are most of its Referral sessions visits from the site's own subdomains?
 
-With own_domains empty (SPEC's default), a visit from www.example.com to
+With own_domains empty (the default, definitions §5), a visit from www.example.com to
 app.example.com is a Referral. The attribute stage counts the Referral
 sessions it publishes per (landing host, referrer host) in
 attrib.run_referrals; here each pair is judged by the Public Suffix List

@@ -5,7 +5,7 @@ files, the committed measurements (bench/measured-*.json, same shape), and
 projects a first load of N events and a nightly one-day increment on a
 number of cores. Standard library only, so bench/project.py runs it without
 a database. Every assumption is a named constant or a parameter below and is
-printed with the result; the README's projection table is this module's
+printed with the result; the projection table of docs/benchmarks.md is this module's
 output.
 
 The model, per stage (ingest, alias, sessionize, signup, attribute, maintain):
@@ -240,7 +240,7 @@ def count(n: float) -> str:
 
 
 def markdown(p: dict[str, Any]) -> str:
-    """The projection as Markdown tables (what the README shows)."""
+    """The projection as Markdown tables (what docs/benchmarks.md shows)."""
     cores = p["cores"]
     lines = [f"Projection of {count(p['events'])} events over {p['years']:g} years "
              f"({p['events_per_day']:,.0f} events a day), from measurements at "

@@ -1,7 +1,7 @@
 """The source list (attrib.source_classes): the shipped data file, imports, referral exclusions.
 
 The shipped list is migrations/data/source_classes.csv: `name,class` per
-line, sorted byte-wise, one line per name (SPEC 5 classes). Users add their
+line, sorted byte-wise, one line per name (definitions §5 classes). Users add their
 own with `attrib sources import`, from the formats teams already maintain:
 Snowplow's referer-parser (YAML or JSON, `{medium: {Source: {domains:
 [...]}}}`), Matomo's SearchEngines.yml / Socials.yml and Google's GA4
@@ -40,10 +40,10 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 HOST = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
 # A name of the list: a host name, or a source name GA4 uses that is none
 # (`google shopping`, `google+`): labels may also hold '+' and single inner
-# spaces. SPEC 5 matches labels, so `google shopping` is one label and
+# spaces. Definitions §5 matches labels, so `google shopping` is one label and
 # matches the source `google shopping`, never `google` or `shopping`.
 NAME = re.compile(r"^[a-z0-9_+-]+( [a-z0-9_+-]+)*(\.[a-z0-9_+-]+( [a-z0-9_+-]+)*)*$")
-# referer-parser's media that are SPEC 5 classes; its others (unknown, paid,
+# referer-parser's media that are definitions §5 classes; its others (unknown, paid,
 # internal) say nothing about a class and are ignored.
 REFERER_PARSER_MEDIA = {"search": "search", "social": "social", "email": "email",
                         "video": "video", "shopping": "shopping", "ai": "ai"}
@@ -197,12 +197,12 @@ def _shipped_names() -> frozenset[str]:
 def refusal(name: str) -> str | None:
     """Why `name` may not enter the list, or None.
 
-    A name matches every host that has its labels (SPEC 5), so `com` or
+    A name matches every host that has its labels (definitions §5), so `com` or
     `co.uk` as email would make every otherwise unknown .com or .co.uk
     referrer Email. Refused: a public suffix by the Public Suffix List, of
     two labels or more (co.uk, blogspot.com, github.io) or one, a top-level
     domain (com, org, uk, io, shop), unless attrib ships the name
-    (migrations/data/source_classes.csv): SPEC 5's brand names that are
+    (migrations/data/source_classes.csv): definitions §5's brand names that are
     also brand TLDs (google, youtube, amazon, bing, yahoo) stay, as do the
     shipped platforms whose every site is one kind (myshopify.com). Any
     other brand TLD is listed by its domain (nike.com, not nike).

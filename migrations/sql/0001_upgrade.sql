@@ -39,7 +39,7 @@ CREATE TABLE attrib.settings (
     value       jsonb NOT NULL,
     description text NOT NULL
 );
-COMMENT ON TABLE attrib.settings IS 'Every SPEC setting with its value (jsonb: string, array or object)';
+COMMENT ON TABLE attrib.settings IS 'Every setting with its value (jsonb: string, array or object)';
 
 INSERT INTO attrib.settings (name, value, description) VALUES
   ('source_schema', '"segment"', 'schema holding the Segment tables pages, tracks, identifies'),
@@ -123,7 +123,7 @@ CREATE TABLE attrib.duplicates (
     PRIMARY KEY (source_table, row_hash)
 );
 COMMENT ON TABLE attrib.duplicates IS
-  'Valid source rows dropped because another row with the same message_id won (SPEC 2), each distinct row once';
+  'Valid source rows dropped because another row with the same message_id won (definitions §2), each distinct row once';
 
 CREATE TABLE attrib.deployed_procedures (
     file_name   text PRIMARY KEY,
@@ -157,7 +157,7 @@ CREATE TABLE partitioning.events (
     PRIMARY KEY (alias_id, event_ts, message_id)
 ) PARTITION BY RANGE (event_ts);
 COMMENT ON TABLE partitioning.events IS
-  'Cleaned events (SPEC 2), one per message_id, with the alias they are grouped under (SPEC 3)';
+  'Cleaned events (definitions §2), one per message_id, with the alias they are grouped under (definitions §3)';
 CREATE INDEX events_message_id_idx ON partitioning.events (message_id);
 CREATE INDEX events_anonymous_id_idx ON partitioning.events (anonymous_id);
 
@@ -185,14 +185,14 @@ CREATE TABLE aliasing.known_pairs (
     first_seen   timestamptz NOT NULL,
     PRIMARY KEY (anonymous_id, user_id)
 );
-COMMENT ON TABLE aliasing.known_pairs IS 'SPEC 3: every (anonymous_id, user_id) pair from identifies and kept events';
+COMMENT ON TABLE aliasing.known_pairs IS 'Definitions §3: every (anonymous_id, user_id) pair from identifies and kept events';
 
 CREATE TABLE aliasing.owners (
     anonymous_id text PRIMARY KEY,
     user_id      text NOT NULL
 );
 CREATE INDEX owners_user_id_idx ON aliasing.owners (user_id);
-COMMENT ON TABLE aliasing.owners IS 'SPEC 3: the owner of each identified anonymous id (first identify wins)';
+COMMENT ON TABLE aliasing.owners IS 'Definitions §3: the owner of each identified anonymous id (first identify wins)';
 
 -- Outputs ----------------------------------------------------------------------
 
@@ -222,7 +222,7 @@ CREATE TABLE sessions.all_sessions (
 );
 CREATE INDEX all_sessions_start_idx ON sessions.all_sessions (session_start);
 CREATE INDEX all_sessions_channel_idx ON sessions.all_sessions (channel, session_start);
-COMMENT ON TABLE sessions.all_sessions IS 'SPEC 4: one row per session';
+COMMENT ON TABLE sessions.all_sessions IS 'Definitions §4: one row per session';
 
 CREATE TABLE sessions.useful_sessions (
     alias_id          text NOT NULL,
@@ -232,7 +232,7 @@ CREATE TABLE sessions.useful_sessions (
     is_signup_session boolean NOT NULL,
     PRIMARY KEY (alias_id, session_id)
 );
-COMMENT ON TABLE sessions.useful_sessions IS 'SPEC 6: per alias, its first session and its signup session';
+COMMENT ON TABLE sessions.useful_sessions IS 'Definitions §6: per alias, its first session and its signup session';
 
 CREATE TABLE sessions.attribution (
     alias_id                          text PRIMARY KEY,
@@ -267,7 +267,7 @@ CREATE TABLE sessions.attribution (
 );
 CREATE INDEX attribution_signup_idx ON sessions.attribution (signup_timestamp);
 CREATE INDEX attribution_first_channel_idx ON sessions.attribution (first_touch_channel, signup_timestamp);
-COMMENT ON TABLE sessions.attribution IS 'SPEC 7: one row per signed-up alias';
+COMMENT ON TABLE sessions.attribution IS 'Definitions §7: one row per signed-up alias';
 
 CREATE TABLE sessions.attribution_credit (
     alias_id       text NOT NULL,
@@ -278,7 +278,7 @@ CREATE TABLE sessions.attribution_credit (
     credit         double precision NOT NULL,
     PRIMARY KEY (alias_id, session_id, model)
 );
-COMMENT ON TABLE sessions.attribution_credit IS 'SPEC 8: multi-touch credit of sessions 1..k per signed-up alias';
+COMMENT ON TABLE sessions.attribution_credit IS 'Definitions §8: multi-touch credit of sessions 1..k per signed-up alias';
 
 CREATE TABLE sessions.user_session_counts (
     alias_id               text PRIMARY KEY,
@@ -320,7 +320,7 @@ CREATE TABLE sessions_stages.signups (
     first_page_ever_visited text
 );
 COMMENT ON TABLE sessions_stages.signups IS
-  'Per signed-up dirty alias, what attribution needs from its events (SPEC 6, 7), found while sessionizing';
+  'Per signed-up dirty alias, what attribution needs from its events (definitions §6, §7), found while sessionizing';
 
 -- Stage copies of the outputs keep their keys but not the BI indexes, which
 -- only the published tables need.

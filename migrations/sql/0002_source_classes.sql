@@ -1,4 +1,4 @@
--- Revision 0002: the shipped list of source classes (SPEC 5).
+-- Revision 0002: the shipped list of source classes (definitions §5).
 -- Sources: GA4's default channel group source lists (search, social) and the
 -- referrer hosts of common webmail clients and AI assistants. Users extend it
 -- with plain INSERTs (see README, "Source classes"); ON CONFLICT keeps their edits.

@@ -1,4 +1,4 @@
--- Revision 0008 up: hostile source data becomes counted rejects (SPEC 2, 3, 9).
+-- Revision 0008 up: hostile source data becomes counted rejects (definitions §2, §3, §9).
 --  * settings max_id_length and oldest_event_ts;
 --  * reject reasons oversized, forgotten and bad_timestamp;
 --  * copies on rejects and duplicates (and on overlap_rows, which remembers

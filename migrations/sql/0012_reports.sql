@@ -1,4 +1,4 @@
--- Revision 0012 up: the reports of SPEC 10, the revenue_source setting, and
+-- Revision 0012 up: the reports of definitions §10, the revenue_source setting, and
 -- a comment on every column an analyst reads in schema sessions.
 --  * The reports are views over the published outputs, so they change only
 --    when a run publishes (or attrib forget removes a person), never halfway.
@@ -52,7 +52,7 @@ SELECT (date_trunc('week', a.signup_timestamp AT TIME ZONE 'UTC'))::date AS week
  GROUP BY 1, 2;
 COMMENT ON VIEW sessions.signups_by_week IS 'Signups per week (UTC Monday) by first-touch channel';
 
--- The reports (SPEC 10) --------------------------------------------------------------
+-- The reports (definitions §10) --------------------------------------------------------------
 
 -- Credit is summed as numeric: exact, so the same whatever order rows are read in.
 CREATE VIEW sessions.conversions_by_channel AS

@@ -111,7 +111,7 @@ DELETE FROM attrib.source_classes WHERE (name, class) IN (
   ('zooppa.com', 'social'));
 
 -- Own subdomains counted as referrals (issue 27): with own_domains empty, a
--- visit from www.example.com to app.example.com is a Referral (SPEC 5).
+-- visit from www.example.com to app.example.com is a Referral (definitions §5).
 -- The attribute stage keeps here, for the run that publishes, the
 -- (landing host, referrer host) pairs of the Referral sessions it publishes
 -- with their counts, aggregated in the database so that no session row

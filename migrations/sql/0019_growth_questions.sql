@@ -1,4 +1,4 @@
--- Revision 0019 up: the reports of SPEC 11, the questions the replaced
+-- Revision 0019 up: the reports of definitions §11, the questions the replaced
 -- system was built for, and the three optional sources they read.
 --  * Settings spend_source, survey_source and content_source name relations
 --    the user provides, read by every run as revenue_source is: the attribute
@@ -62,10 +62,10 @@ CREATE TABLE attrib.spend (
     channel  text NOT NULL,
     amount   numeric NOT NULL
 );
--- identical rows add up (SPEC 11): one row per day and campaign
+-- identical rows add up (definitions §11): one row per day and campaign
 CREATE UNIQUE INDEX spend_day_campaign ON attrib.spend (day, source, medium, campaign) NULLS NOT DISTINCT;
 COMMENT ON TABLE attrib.spend IS
-  'Rows of spend_source summed per day, source, medium and campaign, with the SPEC 5 channel of each, '
+  'Rows of spend_source summed per day, source, medium and campaign, with the definitions §5 channel of each, '
   'as of the last publish (attrib._load_spend)';
 
 CREATE TABLE attrib.survey_answers (
@@ -97,7 +97,7 @@ COMMENT ON TABLE attrib.optional_sources IS
   'One row: whether the last publish read a spend_source, the survey rows of no signed-up alias, and the '
   'fingerprint of the content map attrib.content_before_signup was computed with (NULL: recompute everyone)';
 
--- The reports (SPEC 11) --------------------------------------------------------------
+-- The reports (definitions §11) --------------------------------------------------------------
 
 -- as_of as in retention_by_first_touch: the latest session_end. N days are N x 24 hours.
 CREATE VIEW sessions.ltv_horizon_by_first_touch AS
@@ -123,7 +123,7 @@ COMMENT ON VIEW sessions.ltv_horizon_by_first_touch IS
   'count, so cohorts of different ages compare';
 
 -- A week of spend is the ISO week of its day: date_trunc on a timestamp without
--- zone, the same in every TimeZone. The six models come from the SPEC, since
+-- zone, the same in every TimeZone. The six models come from definitions §8, since
 -- spend with no conversions still shows under every model.
 CREATE VIEW sessions.cac_by_channel AS
 WITH models(model) AS (VALUES ('first_touch'), ('last_touch'), ('last_non_direct'), ('linear'),
@@ -245,7 +245,7 @@ COMMENT ON COLUMN sessions.cac_by_channel.model IS 'Attribution model of the con
 COMMENT ON COLUMN sessions.cac_by_channel.week IS
   'Monday (UTC) starting the week: of the spend''s day for spend, of the signup for conversions';
 COMMENT ON COLUMN sessions.cac_by_channel.channel IS
-  'Channel: of the spend rows by the SPEC 5 rules on their source, medium, campaign; of the credited sessions';
+  'Channel: of the spend rows by the definitions §5 rules on their source, medium, campaign; of the credited sessions';
 COMMENT ON COLUMN sessions.cac_by_channel.spend IS 'Spend of that week and channel (0 when none)';
 COMMENT ON COLUMN sessions.cac_by_channel.conversions IS
   'Signups credited to the channel that week, as conversions_by_channel (0 when none)';

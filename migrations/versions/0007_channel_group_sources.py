@@ -1,12 +1,12 @@
-"""SPEC 5's full GA4 channel group: classes video and shopping, the shipped source list, referral_exclusions.
+"""Definitions §5's full GA4 channel group: classes video and shopping, the shipped source list, referral_exclusions.
 
-- attrib.source_classes.class allows the six classes of SPEC 5 (search,
+- attrib.source_classes.class allows the six classes of definitions §5 (search,
   social, video, shopping, email, ai);
 - the shipped list migrations/data/source_classes.csv (name,class, sorted)
   is upserted: names it lacks are added, and a shipped name gets the file's
   class (YouTube, Vimeo, Twitch move from social to video). Names a user
   added are kept;
-- the setting referral_exclusions (SPEC 5: referrers on these domains are
+- the setting referral_exclusions (definitions §5: referrers on these domains are
   internal), default empty, checked when written: a JSON array of
   lower-case host names.
 
@@ -32,10 +32,10 @@ ALTER TABLE attrib.source_classes DROP CONSTRAINT source_classes_class_check;
 ALTER TABLE attrib.source_classes ADD CONSTRAINT source_classes_class_check
     CHECK (class IN ('search', 'social', 'video', 'shopping', 'email', 'ai'));
 COMMENT ON TABLE attrib.source_classes IS
-  'Editable reference list (SPEC 5): a source or referrer host matching name (by whole dot-separated labels) '
+  'Editable reference list (definitions §5): a source or referrer host matching name (by whole dot-separated labels) '
   'has this class: search, social, video, shopping, email or ai';
 
--- Retired from revision 0002's list: with openai.com and perplexity, SPEC 5's
+-- Retired from revision 0002's list: with openai.com and perplexity, definitions §5's
 -- own names chat.openai.com and perplexity.ai would decide nothing.
 DELETE FROM attrib.source_classes WHERE (name, class) IN (('openai.com', 'ai'), ('perplexity', 'ai'));
 

@@ -1,4 +1,4 @@
-"""Reports for the growth team (SPEC 10), revenue_source, and a comment on every output column.
+"""Reports for the growth team (definitions §10), revenue_source, and a comment on every output column.
 
 Revision ID: 0012
 Revises: 0011

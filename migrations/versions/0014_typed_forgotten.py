@@ -1,4 +1,4 @@
-"""attrib.forgotten records what kind of id each is (SPEC 2): a user id or an anonymous id.
+"""attrib.forgotten records what kind of id each is (definitions §2): a user id or an anonymous id.
 
 Revision ID: 0014
 Revises: 0013

@@ -1,4 +1,4 @@
-"""SPEC 11: fixed-horizon LTV, spend (CAC/ROAS), the survey gut check and content read before signup.
+"""Definitions §11: fixed-horizon LTV, spend (CAC/ROAS), the survey gut check and content read before signup.
 
 Revision ID: 0019
 Revises: 0018

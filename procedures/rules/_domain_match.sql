@@ -1,4 +1,4 @@
--- attrib._domain_match: SPEC 5's domain test, shared by own_domains and
+-- attrib._domain_match: definitions §5's domain test, shared by own_domains and
 -- referral_exclusions: the domains d of the setting p_setting (a JSON
 -- array) that p_host equals or ends in '.'+d for, ASCII case ignored, empty
 -- entries skipped. '.'+host ends in '.'+d exactly when host is d or ends in

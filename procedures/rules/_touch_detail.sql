@@ -1,6 +1,6 @@
--- attrib._touch_detail: SPEC 5 entirely, the one place its rules are
+-- attrib._touch_detail: definitions §5 entirely, the one place its rules are
 -- written — a touch (a session's landing event) from its landing url,
--- referrer and UTM values (already cleaned and lower-cased as in SPEC 2),
+-- referrer and UTM values (already cleaned and lower-cased as in definitions §2),
 -- with every intermediate value: attrib.touch returns the five outputs,
 -- attrib.explain_touch all of it ("why is this user Organic Social?").
 --
@@ -20,7 +20,7 @@
 --   paid signal: medium ~* paid_medium_pattern (paid_medium), or a click id.
 --   class: attrib.source_match of the source, else of the referrer host
 --   (class_of says which, class_name the name that decided).
---   rule: the first of SPEC 5's 20 channel rules that holds; channel its
+--   rule: the first of definitions §5's 20 channel rules that holds; channel its
 --   name; is_paid for Cross-network, Paid Shopping, Paid Search, Paid
 --   Social, Paid Video, Display, Paid Other and Audio.
 --
@@ -148,5 +148,5 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib._touch_detail(text, text, text, text, text) IS
-  'Private: SPEC 5 touch with every step (hosts, internal, click id, source, medium, campaign, class and the name '
+  'Private: definitions §5 touch with every step (hosts, internal, click id, source, medium, campaign, class and the name '
   'that decided it, paid signal, the channel rule that fired); attrib.touch and attrib.explain_touch read it';

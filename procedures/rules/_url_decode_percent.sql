@@ -1,5 +1,5 @@
 -- attrib._url_decode_percent: private helper of attrib.url_decode (and
--- attrib.url_param), SPEC 2 decoding for a value that holds a '%' (any value
+-- attrib.url_param), definitions §2 decoding for a value that holds a '%' (any value
 -- is handled right, but url_decode answers the others itself, inline).
 --   '+' becomes a space; then, when every '%' starts a %XX hex pair and the
 --   bytes so decoded are valid UTF-8, the value is decoded, otherwise it is
@@ -54,5 +54,5 @@ END
 $$;
 
 COMMENT ON FUNCTION attrib._url_decode_percent(text) IS
-  'Private helper of attrib.url_decode: SPEC 2 decoding of a value holding %, in PL/pgSQL '
+  'Private helper of attrib.url_decode: definitions §2 decoding of a value holding %, in PL/pgSQL '
   '(the text/bytea conversions it needs would stop url_decode from being inlined)';

@@ -1,4 +1,4 @@
--- attrib._url_host_unbounded: SPEC 5 host(u) before its two limits
+-- attrib._url_host_unbounded: definitions §5 host(u) before its two limits
 -- (attrib.url_host applies them) — NULL unless u starts with a scheme
 -- ([A-Za-z][A-Za-z0-9+.-]*://); else the text after :// up to the first
 -- '/', '?' or '#', without userinfo (up to the last '@') and port (':digits'
@@ -31,6 +31,6 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib._url_host_unbounded(text) IS
-  'Private: SPEC 5 host() before its length limits (attrib.url_host applies them): authority of a url with a '
+  'Private: definitions §5 host() before its length limits (attrib.url_host applies them): authority of a url with a '
   'scheme, without userinfo and port, lower-cased, one trailing dot and one leading www. removed; NULL without a '
   'scheme or when empty';

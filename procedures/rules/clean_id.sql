@@ -1,4 +1,4 @@
--- attrib.clean_id: SPEC 2 ids (id, anonymous_id, user_id) — trimmed; the
+-- attrib.clean_id: definitions §2 ids (id, anonymous_id, user_id) — trimmed; the
 -- empty string and the strings SDKs send for "no value" (null, undefined,
 -- none, <nil>, in any ASCII case) become NULL. A single expression: the
 -- planner inlines it.
@@ -17,4 +17,4 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.clean_id(text) IS
-  'SPEC 2 id: trimmed; empty, null, undefined, none and <nil> (any ASCII case) are NULL';
+  'Definitions §2 id: trimmed; empty, null, undefined, none and <nil> (any ASCII case) are NULL';

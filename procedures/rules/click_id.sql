@@ -1,4 +1,4 @@
--- attrib.click_id: SPEC 5 click id — the name of the FIRST query parameter
+-- attrib.click_id: definitions §5 click id — the name of the FIRST query parameter
 -- of the url, in url order, that is a key of p_click_ids (the setting
 -- paid_click_ids, e.g. {"gclid": "google", "msclkid": "bing"}) and whose
 -- decoded value (attrib.url_decode) is not NULL; NULL when there is none.
@@ -40,5 +40,5 @@ END
 $$;
 
 COMMENT ON FUNCTION attrib.click_id(text, jsonb) IS
-  'SPEC 5 click id: the first query parameter of the url named by a key of p_click_ids whose decoded value is not NULL; '
+  'Definitions §5 click id: the first query parameter of the url named by a key of p_click_ids whose decoded value is not NULL; '
   'else NULL';

@@ -1,4 +1,4 @@
--- attrib.click_network: the ad network of a url's SPEC 5 click id — the
+-- attrib.click_network: the ad network of a url's definitions §5 click id — the
 -- value p_click_ids maps attrib.click_id's parameter name to; NULL when
 -- the url has no click id. One expression: the planner inlines it.
 CREATE OR REPLACE FUNCTION attrib.click_network(p_url text, p_click_ids jsonb)
@@ -11,5 +11,5 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION attrib.click_network(text, jsonb) IS
-  'SPEC 5 click id: the network mapped in p_click_ids of the first query parameter of the url named by one of its keys '
+  'Definitions §5 click id: the network mapped in p_click_ids of the first query parameter of the url named by one of its keys '
   'whose decoded value is not NULL; else NULL';

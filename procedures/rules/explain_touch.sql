@@ -1,12 +1,12 @@
 -- attrib.explain_touch: how attrib computes the touch of a landing url
--- (and referrer): every step of SPEC 5 as attrib._touch_detail, the same
+-- (and referrer): every step of definitions §5 as attrib._touch_detail, the same
 -- rules attrib.touch applies, computes it — the hosts, whether the
 -- referrer is internal and why, the click id and its network, source,
 -- medium and campaign, the class and the name of attrib.source_classes that
 -- decided it (matched on the source or on the referrer host), the paid
--- signal, and the channel rule that fired (its number in SPEC 5's list and
+-- signal, and the channel rule that fired (its number in definitions §5's list and
 -- its name). The UTM values come from the url's query parameters as in
--- SPEC 2 (the last utm_source=..., decoded; source and medium lower-cased).
+-- definitions §2 (the last utm_source=..., decoded; source and medium lower-cased).
 -- `attrib sources explain URL --referrer R` prints it.
 CREATE OR REPLACE FUNCTION attrib.explain_touch(p_url text, p_referrer text DEFAULT NULL)
 RETURNS TABLE (landing_host text, referrer_host text, internal text, click_id text, click_network text,
@@ -30,5 +30,5 @@ AS $$
 $$;
 
 COMMENT ON FUNCTION attrib.explain_touch(text, text) IS
-  'SPEC 5 touch of a landing url (UTMs read from it) and referrer, step by step: hosts, internal, click id, source, '
+  'Definitions §5 touch of a landing url (UTMs read from it) and referrer, step by step: hosts, internal, click id, source, '
   'medium, campaign, the class and the name that decided it, paid signal, and the channel rule that fired';

@@ -1,4 +1,4 @@
--- attrib.lower_ascii: SPEC "lower-cased" — changes ASCII A-Z to a-z and
+-- attrib.lower_ascii: "lower-cased" of the definitions — changes ASCII A-Z to a-z and
 -- leaves every other character alone, whatever the database's locale.
 -- lower() under the "C" collation does exactly that (PostgreSQL folds only
 -- ASCII letters in the C locale), and is many times faster than
@@ -14,4 +14,4 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.lower_ascii(text) IS
-  'SPEC lower-cased: ASCII A-Z changed to a-z, every other character kept';
+  'Lower-cased as in the definitions: ASCII A-Z changed to a-z, every other character kept';

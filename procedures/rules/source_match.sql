@@ -1,4 +1,4 @@
--- attrib.source_match: SPEC 5's matching rule, the one place it is written.
+-- attrib.source_match: definitions §5's matching rule, the one place it is written.
 -- The name of attrib.source_classes that decides the class of a source or
 -- host, and that class; no row when no name matches.
 --
@@ -53,7 +53,7 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.source_match(text) IS
-  'SPEC 5 matching: the name of attrib.source_classes that decides the class of a source or host (whole contiguous '
+  'Definitions §5 matching: the name of attrib.source_classes that decides the class of a source or host (whole contiguous '
   'labels, ASCII case ignored, most labels win, ties by search, social, video, shopping, email, ai; a value longer '
   'than 253 characters matches none) and its class; at most (labels of the value) x (labels of the longest name) '
   'candidate runs';

@@ -1,6 +1,6 @@
--- attrib.touch: SPEC 5 — the source, medium, campaign, channel and paid
+-- attrib.touch: definitions §5 — the source, medium, campaign, channel and paid
 -- flag of a touch (a session's landing event), from its landing url,
--- referrer and UTM values (already cleaned and lower-cased as in SPEC 2).
+-- referrer and UTM values (already cleaned and lower-cased as in definitions §2).
 -- The rules are attrib._touch_detail's; this is the part of it the stages
 -- store. Like it, an inlinable SQL table function (one SELECT, STABLE, not
 -- STRICT, no SET, no SECURITY DEFINER; every name schema-qualified): call
@@ -21,5 +21,5 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.touch(text, text, text, text, text) IS
-  'SPEC 5 touch of a landing event: source, medium, campaign, GA4 default channel (plus AI Assistants) and is_paid, '
+  'Definitions §5 touch of a landing event: source, medium, campaign, GA4 default channel (plus AI Assistants) and is_paid, '
   'from landing url, referrer and UTM values; an inlinable SQL table function (call it LATERAL in one INSERT ... SELECT)';

@@ -1,4 +1,4 @@
--- attrib.trim_ascii: SPEC "trimmed" — removes ASCII white space (space, tab,
+-- attrib.trim_ascii: "trimmed" of the definitions — removes ASCII white space (space, tab,
 -- LF, VT, FF, CR) at both ends and nothing else (no Unicode spaces), so ids,
 -- parameter values and hosts are cleaned the same way everywhere. A single
 -- expression: the planner inlines it.
@@ -11,4 +11,4 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.trim_ascii(text) IS
-  'SPEC trimmed: the value without ASCII white space (space, tab, LF, VT, FF, CR) at both ends';
+  'Trimmed as in the definitions: the value without ASCII white space (space, tab, LF, VT, FF, CR) at both ends';

@@ -1,4 +1,4 @@
--- attrib.url_clean: SPEC 2 url_clean — the url cut at its first '?' or '#'
+-- attrib.url_clean: definitions §2 url_clean — the url cut at its first '?' or '#'
 -- (no query, no fragment). A single expression: the planner inlines it.
 CREATE OR REPLACE FUNCTION attrib.url_clean(p_url text)
 RETURNS text
@@ -9,4 +9,4 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.url_clean(text) IS
-  'SPEC 2 url_clean: the url cut at its first ? or #';
+  'Definitions §2 url_clean: the url cut at its first ? or #';

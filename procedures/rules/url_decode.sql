@@ -1,4 +1,4 @@
--- attrib.url_decode: SPEC 2 decoding of a query parameter value.
+-- attrib.url_decode: definitions §2 decoding of a query parameter value.
 --   '+' becomes a space; then, when every '%' starts a %XX hex pair and the
 --   bytes so decoded are valid UTF-8, the value is decoded, otherwise it is
 --   kept as it stands (after the '+' step); decoded NUL bytes (%00) are
@@ -20,5 +20,5 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.url_decode(text) IS
-  'SPEC 2 decoded parameter value: + is a space, %XX decoded when all pairs are valid and the bytes valid UTF-8 '
+  'Definitions §2 decoded parameter value: + is a space, %XX decoded when all pairs are valid and the bytes valid UTF-8 '
   '(else kept as written), NUL removed, trimmed, empty is NULL';

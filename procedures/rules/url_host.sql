@@ -1,4 +1,4 @@
--- attrib.url_host: SPEC 5 host(u) — attrib._url_host_unbounded(u) (the
+-- attrib.url_host: definitions §5 host(u) — attrib._url_host_unbounded(u) (the
 -- host as the text after the scheme spells it), and NULL when that is
 -- longer than 253 characters or has a dot-separated label longer than 63:
 -- no DNS name is, and a referrer without a host counts as none. The limits
@@ -26,6 +26,6 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.url_host(text) IS
-  'SPEC 5 host(): authority of a url with a scheme, without userinfo and port, lower-cased, one trailing dot and '
+  'Definitions §5 host(): authority of a url with a scheme, without userinfo and port, lower-cased, one trailing dot and '
   'one leading www. removed; NULL without a scheme, when empty, longer than 253 characters or with a label longer '
   'than 63';

@@ -1,4 +1,4 @@
--- attrib.url_param: SPEC 2 value of a url's query parameter — the decoded
+-- attrib.url_param: definitions §2 value of a url's query parameter — the decoded
 -- (attrib.url_decode) value of the LAST parameter named p_name, even when
 -- that last one is empty (NULL then); NULL when there is none, and for a
 -- last parameter without '='.
@@ -45,5 +45,5 @@ BEGIN ATOMIC
 END;
 
 COMMENT ON FUNCTION attrib.url_param(text, text) IS
-  'SPEC 2: the decoded value of the last query parameter p_name of the url (fragment ignored, name case-sensitive); '
+  'Definitions §2: the decoded value of the last query parameter p_name of the url (fragment ignored, name case-sensitive); '
   'NULL when absent, empty or without =';

@@ -10,7 +10,7 @@ RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
--- UTC and ISO whatever the caller or server uses (SPEC 9).
+-- UTC and ISO whatever the caller or server uses (definitions §9).
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'

@@ -1,4 +1,4 @@
--- attrib.setting: one SPEC setting's value, or an error that names it.
+-- attrib.setting: one setting's value, or an error that names it.
 -- Every stage reads its settings through this so a typo in attrib.settings
 -- fails loudly instead of silently using NULL.
 CREATE OR REPLACE FUNCTION attrib.setting(p_name text)

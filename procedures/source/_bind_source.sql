@@ -1,4 +1,4 @@
--- attrib._bind_source: the checks every optional source (SPEC 10, 11:
+-- attrib._bind_source: the checks every optional source (definitions §10, §11:
 -- revenue_source, spend_source, survey_source, content_source) goes
 -- through before its loader reads it, written once. Returns NULL when the
 -- setting is JSON null (the source is not used); else the temporary view

@@ -1,5 +1,5 @@
 -- attrib._load_content: reads the relation named by the setting
--- content_source (SPEC 11: url_prefix, content_group, e.g. blog posts and
+-- content_source (definitions §11: url_prefix, content_group, e.g. blog posts and
 -- their authors) and keeps, per signed-up alias and group, the page views
 -- up to signup (attrib.content_before_signup), which
 -- sessions.content_before_signup and ltv_by_content read. attrib.attribute

@@ -1,5 +1,5 @@
 -- attrib._load_revenue: reads the relation named by the setting
--- revenue_source (SPEC 10) into attrib.user_revenue (one row per signed-up
+-- revenue_source (definitions §10) into attrib.user_revenue (one row per signed-up
 -- alias with revenue) and attrib.revenue_unmatched (rows of no signed-up
 -- alias), which the sessions.* revenue views read. attrib.attribute calls it
 -- right after publishing, in the same transaction, so the revenue matches
@@ -16,7 +16,7 @@
 --     (attrib._bind_source, shared by every optional source).
 --   * user_id is cleaned as an event's (attrib.clean_id); a row with a NULL
 --     or non-finite amount or occurred_at is ignored, and so is a row of a
---     user id in attrib.forgotten (SPEC 11).
+--     user id in attrib.forgotten (definitions §11).
 -- Returns how many rows of the two tables differ from before, so a run can
 -- tell its user whether the outputs changed.
 CREATE OR REPLACE FUNCTION attrib._load_revenue()
@@ -50,7 +50,7 @@ BEGIN
             '  FROM %s r '
             ' WHERE r.amount IS NOT NULL AND r.occurred_at IS NOT NULL',
             v_rel);
-        -- SPEC 11: a forgotten user's rows are not read at all (not even counted as unmatched)
+        -- definitions §11: a forgotten user's rows are not read at all (not even counted as unmatched)
         DELETE FROM pg_temp._revenue_rows r
          WHERE r.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id');
         EXECUTE format('DROP VIEW %s', v_rel);  -- read: it must not hold the relation against its owner
@@ -65,7 +65,7 @@ BEGIN
           JOIN sessions.attribution a ON a.alias_id = r.user_id
          GROUP BY r.user_id;
 
-        -- SPEC 11: the rows before signup + N days (N x 24 h), per horizon; no row when none
+        -- definitions §11: the rows before signup + N days (N x 24 h), per horizon; no row when none
         INSERT INTO attrib.user_revenue_horizon (alias_id, horizon_days, revenue, orders)
         SELECT r.user_id, h.horizon_days, sum(r.amount), count(*)
           FROM pg_temp._revenue_rows r

@@ -1,5 +1,5 @@
 -- attrib._load_spend: reads the relation named by the setting spend_source
--- (SPEC 11: day, source, medium, campaign, amount) into attrib.spend, which
+-- (definitions §11: day, source, medium, campaign, amount) into attrib.spend, which
 -- the sessions.* CAC and ROAS views read, and records in
 -- attrib.optional_sources whether a spend source was read (those views are
 -- empty without one). attrib.attribute calls it after publishing, in the
@@ -10,7 +10,7 @@
 --   * Text is trimmed and empty is NULL; source and medium are lower-cased
 --     (ASCII), a NULL one reads as '(not set)'. Identical rows add up; a row
 --     with a NULL or non-finite day or amount is ignored.
---   * A row's channel is SPEC 5's, from attrib.touch with no url and no
+--   * A row's channel is definitions §5's, from attrib.touch with no url and no
 --     referrer (so no click id, and the class from source alone): the rules
 --     are written once, there.
 -- Returns how many rows of attrib.spend (and the flag) differ from before.
@@ -62,5 +62,5 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib._load_spend() IS
-  'Private: reads the relation of setting spend_source into attrib.spend, with each row''s SPEC 5 channel '
+  'Private: reads the relation of setting spend_source into attrib.spend, with each row''s definitions §5 channel '
   '(called by attribute); returns how many rows changed';

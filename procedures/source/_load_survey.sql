@@ -1,5 +1,5 @@
 -- attrib._load_survey: reads the relation named by the setting
--- survey_source (SPEC 11: user_id, answer, answered_at) into
+-- survey_source (definitions §11: user_id, answer, answered_at) into
 -- attrib.survey_answers (each signed-up alias's answer) and the count of
 -- rows of no signed-up alias (attrib.optional_sources.survey_unmatched),
 -- which sessions.survey_vs_first_touch and survey_unmatched read.

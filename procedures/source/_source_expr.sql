@@ -10,7 +10,7 @@
 --
 -- A column whose type is not built into PostgreSQL (a domain, composite,
 -- enum, range or base type someone created) also stops the run, naming
--- table, column and type (SPEC 1): its cast or output function is code the
+-- table, column and type (definitions §1): its cast or output function is code the
 -- type's owner wrote, and reading the column would run it as attrib's owner.
 CREATE OR REPLACE FUNCTION attrib._source_expr(
     p_rel      regclass,
@@ -35,13 +35,13 @@ BEGIN
                         p_schema, p_table, p_column, v_type::regtype
             USING ERRCODE = '42804',
                   DETAIL = 'attrib reads only columns of built-in types: a user-defined type''s casts and output '
-                           'functions are code its owner wrote, and attrib never runs it (SPEC section 1).',
+                           'functions are code its owner wrote, and attrib never runs it (definitions §1).',
                   HINT = format('Change the column to a built-in type, e.g. ALTER TABLE %I.%I ALTER COLUMN %I TYPE %s '
                                 'USING %I::text; or point source_schema at tables that have one.',
                                 p_schema, p_table, p_column, p_type, p_column);
     END IF;
     -- Timestamps: a timestamptz column as it is, a timestamp without time
-    -- zone read as UTC (SPEC 1), anything else kept as text for
+    -- zone read as UTC (definitions §1), anything else kept as text for
     -- attrib._source_ts to parse, so that a value that is not a timestamp
     -- becomes a bad_timestamp reject instead of stopping the run.
     IF v_type IS NOT NULL AND p_type = 'timestamptz' THEN
@@ -57,7 +57,7 @@ BEGIN
     IF p_required THEN
         RAISE EXCEPTION 'source table %.% has no column "%"', p_schema, p_table, p_column
             USING ERRCODE = '42703',
-                  DETAIL = 'attrib reads this column from every Segment row (SPEC section 1).',
+                  DETAIL = 'attrib reads this column from every Segment row (definitions §1).',
                   HINT = format('Check that %I.%I is a Segment warehouse table, or set attrib.settings source_schema to the schema that holds it.',
                                 p_schema, p_table);
     END IF;

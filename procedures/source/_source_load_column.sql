@@ -1,5 +1,5 @@
 -- attrib._source_load_column: which column of a Segment table says when a
--- row was loaded (SPEC 9): uuid_ts where the table has it, else received_at.
+-- row was loaded (definitions §9): uuid_ts where the table has it, else received_at.
 -- Ingest reads by it (p_rel: the view attrib._bind_relation bound to the
 -- table) and attrib._grant_source indexes it.
 CREATE OR REPLACE FUNCTION attrib._source_load_column(p_rel regclass)

@@ -10,7 +10,7 @@ SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 BEGIN
     -- Identical copies of a source row (same table, same row as read) are
-    -- one row here that counts them: SPEC 2 counts every copy, as an event
+    -- one row here that counts them: definitions §2 counts every copy, as an event
     -- plus duplicate copies, or in a reject's copies. All copies share their
     -- load time (it is part of the row), so they are read together.
     DROP TABLE IF EXISTS pg_temp._ingest_copies;

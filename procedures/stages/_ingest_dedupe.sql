@@ -1,6 +1,6 @@
--- attrib._ingest_dedupe: ingest's fifth step (SPEC 2): among the batch's
+-- attrib._ingest_dedupe: ingest's fifth step (definitions §2): among the batch's
 -- valid rows and the events already kept for the same message ids, the first
--- by the SPEC's order wins (pg_temp._ingest_ranked); the others are counted in
+-- by the order of definitions §2 wins (pg_temp._ingest_ranked); the others are counted in
 -- attrib.duplicates with their copies, and a kept event that lost leaves.
 -- Returns the duplicate rows added.
 CREATE OR REPLACE FUNCTION attrib._ingest_dedupe(p_run_id bigint)
@@ -12,8 +12,8 @@ AS $$
 DECLARE
     v_duplicated bigint;
 BEGIN
-    -- Dedupe (SPEC 2): among this batch's new rows and the event already kept
-    -- for the same message_id, the first by the SPEC's order wins.
+    -- Dedupe (definitions §2): among this batch's new rows and the event already kept
+    -- for the same message_id, the first by the order of definitions §2 wins.
     -- (the views over this step's tables, left by an earlier ingest in the same transaction)
     DROP VIEW IF EXISTS pg_temp._ingest_winners, pg_temp._ingest_fresh;
     DROP TABLE IF EXISTS pg_temp._ingest_existing;
@@ -60,7 +60,7 @@ BEGIN
     -- Candidates: this batch's new valid rows (pg_temp._ingest_fresh, a
     -- view) and the kept events with the same message ids. Most message ids
     -- have one candidate, which simply wins and is never copied; only
-    -- contested ids are copied and sorted by the SPEC's order (copying and
+    -- contested ids are copied and sorted by the order of definitions §2 (copying and
     -- sorting a whole load was a third of ingest's time).
     CREATE TEMP VIEW _ingest_fresh AS
     SELECT b.*
@@ -79,7 +79,7 @@ BEGIN
     ALTER TABLE pg_temp._ingest_contested ADD PRIMARY KEY (message_id);
     ANALYZE pg_temp._ingest_contested;
 
-    -- The contested candidates ranked: wins marks the first by the SPEC's order.
+    -- The contested candidates ranked: wins marks the first by the order of definitions §2.
     DROP TABLE IF EXISTS pg_temp._ingest_ranked;
     CREATE TEMP TABLE _ingest_ranked ON COMMIT DROP AS
     SELECT u.*,
@@ -118,7 +118,7 @@ BEGIN
       FROM pg_temp._ingest_ranked r
      WHERE r.wins AND NOT r.existing;
 
-    -- Duplicates (SPEC 2), each distinct row once with its copies: a new row
+    -- Duplicates (definitions §2), each distinct row once with its copies: a new row
     -- that lost counts all its copies, a new winner its copies beyond the
     -- event, a kept event that lost now counts itself too (one more copy).
     INSERT INTO pg_temp._ingest_dup_changes (source_table, message_id, row_hash, at_least, plus)

@@ -1,4 +1,4 @@
--- attrib._ingest_pairs: ingest's third step: identify pairs (SPEC 3) from
+-- attrib._ingest_pairs: ingest's third step: identify pairs (definitions §3) from
 -- the batch's identifies, and the anonymous ids they touch for the alias stage.
 CREATE OR REPLACE FUNCTION attrib._ingest_pairs()
 RETURNS void
@@ -7,7 +7,7 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 BEGIN
-    -- Identify pairs (SPEC 3): both ids present and different, a time known.
+    -- Identify pairs (definitions §3): both ids present and different, a time known.
     WITH changed AS (
         INSERT INTO aliasing.identify_pairs AS ip (anonymous_id, user_id, first_seen)
         SELECT b.anonymous_id, b.user_id, min(b.event_ts)

@@ -1,8 +1,8 @@
 -- attrib._ingest_read: ingest's first step. Reads the Segment rows loaded
 -- since each table's watermark (minus ingest_overlap) into pg_temp._ingest_batch,
--- cleaned, derived and classified (SPEC 1, 2: every reject reason in order;
--- SPEC 3: whether an identify may give a pair), and moves the watermarks (never
--- past the run's start, SPEC 9). Returns how many source rows it read.
+-- cleaned, derived and classified (definitions §1, §2: every reject reason in order;
+-- definitions §3: whether an identify may give a pair), and moves the watermarks (never
+-- past the run's start, definitions §9). Returns how many source rows it read.
 CREATE OR REPLACE FUNCTION attrib._ingest_read(p_run_id bigint)
 RETURNS bigint
 LANGUAGE plpgsql
@@ -18,7 +18,7 @@ DECLARE
     v_bot_pattern text        := attrib.setting_text('bot_user_agent_pattern');
     v_max_id      int         := attrib.setting_text('max_id_length')::int;
     v_oldest      timestamptz := attrib.setting_text('oldest_event_ts')::timestamptz;
-    -- SPEC 2 and 9 measure "the run's start": when its first stage started
+    -- definitions §2 and §9 measure "the run's start": when its first stage started
     v_run_start   timestamptz := coalesce((SELECT min(l.started_at) FROM attrib.run_log l WHERE l.run_id = p_run_id),
                                           now());
     v_table       text;
@@ -112,8 +112,8 @@ BEGIN
         -- One pass per table: clean, derive and classify each row. The row as
         -- read (only the columns attrib reads, absent ones as NULL, timestamps
         -- as they stand) identifies a source row, so a column Segment adds
-        -- later changes no hash. Every reason of SPEC 2 in its order; an
-        -- identify is never rejected, but may give no pair (SPEC 3).
+        -- later changes no hash. Every reason of definitions §2 in its order; an
+        -- identify is never rejected, but may give no pair (definitions §3).
         v_parts := v_parts || format($sql$
             SELECT %1$L::text AS source_table,
                    CASE WHEN r.reason IS NOT NULL THEN attrib._row_image(jsonb_strip_nulls(to_jsonb(s))) END
@@ -143,7 +143,7 @@ BEGIN
              CROSS JOIN LATERAL (
                    SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %19$s,
                                    false) AS oversized,
-                          -- typed (SPEC 2): a user id never matches anonymous_id, nor the reverse
+                          -- typed (definitions §2): a user id never matches anonymous_id, nor the reverse
                           (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'anonymous_id')
                            OR c.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id'))
                           IS TRUE AS forgotten) x
@@ -200,7 +200,7 @@ BEGIN
         EXECUTE format('DROP VIEW %s', v_rel);
     END LOOP;
 
-    -- A watermark never passes the run's start (SPEC 9): a load time in
+    -- A watermark never passes the run's start (definitions §9): a load time in
     -- the future (a broken loader) must not hide the rows loaded after it.
     INSERT INTO attrib.ingest_state AS st (source_table, watermark, load_column)
     SELECT t.source_table, CASE WHEN m.latest > v_run_start THEN v_run_start ELSE m.latest END, t.load_column

@@ -1,5 +1,5 @@
 -- attrib._ingest_write: ingest's sixth step: the winners (pg_temp._ingest_winners)
--- become events, under their alias (SPEC 3), in their monthly partitions
+-- become events, under their alias (definitions §3), in their monthly partitions
 -- (made first, so the default partition stays empty), with the lookups by
 -- person kept in step. Returns the events written.
 --
@@ -28,7 +28,7 @@ BEGIN
               AND NOT EXISTS (SELECT FROM partitioning.alias_months);
 
     -- A first load writes each event once, under its owner: the owners the
-    -- alias stage would find (SPEC 3: the user of the earliest pair, from
+    -- alias stage would find (definitions §3: the user of the earliest pair, from
     -- identifies and from events carrying both ids; ties to the smallest
     -- user id) are known now, instead of moving every identified device's
     -- events there afterwards. The alias stage then finds them in place.

@@ -1,4 +1,4 @@
--- attrib.alias: stage 2 (SPEC 3). Brings known pairs and device owners up to
+-- attrib.alias: stage 2 (definitions §3). Brings known pairs and device owners up to
 -- date for the anonymous ids that new identifies and new events touched,
 -- moves the events of every anonymous id whose owner changed under the new
 -- owner (however old they are), and marks dirty every alias whose sessions
@@ -15,7 +15,7 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
--- UTC and ISO whatever the caller or server uses (SPEC 9).
+-- UTC and ISO whatever the caller or server uses (definitions §9).
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -137,4 +137,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib.alias(bigint) IS
-  'Stage alias (SPEC 3): known pairs, owners, re-aliasing of moved devices, dirty aliases';
+  'Stage alias (definitions §3): known pairs, owners, re-aliasing of moved devices, dirty aliases';

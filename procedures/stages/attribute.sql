@@ -1,4 +1,4 @@
--- attrib.attribute: stage 5 (SPEC 7, 8), then publish. Computes attribution
+-- attrib.attribute: stage 5 (definitions §7, §8), then publish. Computes attribution
 -- and multi-touch credit for the dirty aliases that signed up, then replaces
 -- every output row of the sessionized dirty aliases in one transaction, so a
 -- reader sees the previous complete result or the new one, never a mix.
@@ -13,7 +13,7 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
--- UTC and ISO whatever the caller or server uses (SPEC 9).
+-- UTC and ISO whatever the caller or server uses (definitions §9).
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -33,7 +33,7 @@ BEGIN
     TRUNCATE sessions_stages.attribution, sessions_stages.attribution_credit;
     SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
 
-    -- k: the number of the session holding the first signup (SPEC 6)
+    -- k: the number of the session holding the first signup (definitions §6)
     DROP TABLE IF EXISTS pg_temp._attribute_signups;
     CREATE TEMP TABLE _attribute_signups ON COMMIT DROP AS
     SELECT g.alias_id, s.session_number AS k, g.signup_timestamp, g.blog_url, g.first_page_ever_visited
@@ -71,7 +71,7 @@ BEGIN
           JOIN sessions_stages.all_sessions s ON s.alias_id = su.alias_id AND s.session_number <= su.k
     )
     SELECT t.alias_id, t.session_id, t.n, m.model, m.credit
-      -- SPEC 8: the normalizing sum adds its terms in session order 1..k
+      -- definitions §8: the normalizing sum adds its terms in session order 1..k
       -- (a float sum's last bit depends on its order, and the plan's row
       -- order differs between an incremental run and a full one)
       FROM (SELECT t.*, sum(t.decay) OVER (PARTITION BY t.alias_id ORDER BY t.n
@@ -87,7 +87,7 @@ BEGIN
                                    WHEN t.n = 1 OR t.n = t.k THEN 0.4::double precision
                                    ELSE 0.2::double precision / (t.k - 2) END),
            ('time_decay', t.decay / t.decay_total)) AS m(model, credit)
-     -- SPEC 8: a credit of 0 or below 1e-12 has no row (time_decay's sessions months before signup)
+     -- definitions §8: a credit of 0 or below 1e-12 has no row (time_decay's sessions months before signup)
      WHERE m.credit >= 1e-12;
 
     -- rows_written: the published rows this run replaced, the rows of the
@@ -115,4 +115,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib.attribute(bigint) IS
-  'Stage attribute (SPEC 7, 8): attribution and credit of the dirty aliases, then publishes every output atomically';
+  'Stage attribute (definitions §7, §8): attribution and credit of the dirty aliases, then publishes every output atomically';

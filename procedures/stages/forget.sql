@@ -1,9 +1,9 @@
 -- attrib.forget: honours an erasure request for one user, in one
 -- transaction. It records the user id as a user id and every anonymous id
--- that user owns (SPEC 3: the user of its earliest pair) as an anonymous id
+-- that user owns (definitions §3: the user of its earliest pair) as an anonymous id
 -- in attrib.forgotten (from then on source rows carrying them in that
--- column are rejects with reason forgotten, SPEC 2, and give no pairs, SPEC
--- 3), and removes what attrib holds of them: their events (each becomes a
+-- column are rejects with reason forgotten, definitions §2, and give no pairs,
+-- definitions §3), and removes what attrib holds of them: their events (each becomes a
 -- forgotten reject with no row image, so every source row stays counted),
 -- their pairs and device owners, their published outputs, and the personal
 -- values in the row images of their earlier rejects. Other aliases that
@@ -43,7 +43,7 @@ BEGIN
             USING ERRCODE = '22023', HINT = 'Pass the user_id your app sends to Segment, e.g. attrib forget user-123.';
     END IF;
     IF length(v_user) > v_max THEN
-        -- no event can carry it (SPEC 2: oversized), and it would not fit the key of attrib.forgotten
+        -- no event can carry it (definitions §2: oversized), and it would not fit the key of attrib.forgotten
         RAISE EXCEPTION 'attrib forget: the user id is % characters long, longer than the setting max_id_length (%)',
                         length(v_user), v_max
             USING ERRCODE = '22023',

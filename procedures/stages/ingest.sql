@@ -1,4 +1,4 @@
--- attrib.ingest: stage 1 (SPEC 1, 2, 9). Reads the Segment rows loaded since
+-- attrib.ingest: stage 1 (definitions §1, §2, §9). Reads the Segment rows loaded since
 -- the last run (by load time: uuid_ts, else received_at; never event time,
 -- so late events are not missed), turns them into cleaned events in the
 -- monthly partitions of partitioning.events, records every row that cannot
@@ -19,7 +19,7 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 -- Outputs and row hashes never depend on the caller's or server's zone and
--- formats (SPEC 9): a pg_cron run and a CLI run hash a re-read row alike.
+-- formats (definitions §9): a pg_cron run and a CLI run hash a re-read row alike.
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -48,4 +48,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib.ingest(bigint) IS
-  'Stage ingest (SPEC 1, 2, 9): newly loaded Segment rows into partitioning.events; rejects and duplicates counted';
+  'Stage ingest (definitions §1, §2, §9): newly loaded Segment rows into partitioning.events; rejects and duplicates counted';

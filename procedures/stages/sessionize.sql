@@ -1,4 +1,4 @@
--- attrib.sessionize: stage 3 (SPEC 4, 5). Recomputes the sessions of every
+-- attrib.sessionize: stage 3 (definitions §4, §5). Recomputes the sessions of every
 -- dirty alias from its whole history into sessions_stages.all_sessions
 -- (published later, atomically, by attrib.attribute). Untouched aliases are
 -- not read. A dirty alias is recomputed from its first event: re-aliasing can
@@ -16,7 +16,7 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
--- UTC and ISO whatever the caller or server uses (SPEC 9).
+-- UTC and ISO whatever the caller or server uses (definitions §9).
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -37,7 +37,7 @@ BEGIN
     PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM sessions_stages.dirty_aliases)));
     -- One pass over the events, sorted once: the first window numbers each
     -- alias's sessions in event order; the second, over each session with
-    -- its pages first, marks the landing event (SPEC 4: the session's first
+    -- its pages first, marks the landing event (definitions §4: the session's first
     -- page event, else its first event) and carries the session's and the
     -- alias's figures on every row. Its input is already in alias order,
     -- so it sorts only within each alias (an incremental sort), never the
@@ -105,8 +105,8 @@ BEGIN
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 
     -- What attribution needs from the events, while they are at hand: the
-    -- first signup (SPEC 6), the first blog page up to it and the first page
-    -- ever (SPEC 7).
+    -- first signup (definitions §6), the first blog page up to it and the first page
+    -- ever (definitions §7).
     INSERT INTO sessions_stages.signups (alias_id, signup_timestamp, blog_url, first_page_ever_visited)
     SELECT f.alias_id, f.event_ts,
            (array_agg(p.url_clean ORDER BY p.event_ts, p.message_id COLLATE "C")
@@ -124,4 +124,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib.sessionize(bigint) IS
-  'Stage sessionize (SPEC 4, 5): sessions of the dirty aliases into sessions_stages.all_sessions';
+  'Stage sessionize (definitions §4, §5): sessions of the dirty aliases into sessions_stages.all_sessions';

@@ -1,4 +1,4 @@
--- attrib.signup: stage 4 (SPEC 6). From the freshly computed sessions of the
+-- attrib.signup: stage 4 (definitions §6). From the freshly computed sessions of the
 -- dirty aliases: useful_sessions (first and signup session) and the BI lookup
 -- user_session_counts, into sessions_stages; published by attrib.attribute.
 CREATE OR REPLACE FUNCTION attrib.signup(
@@ -12,7 +12,7 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
--- UTC and ISO whatever the caller or server uses (SPEC 9).
+-- UTC and ISO whatever the caller or server uses (definitions §9).
 SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
@@ -47,4 +47,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION attrib.signup(bigint) IS
-  'Stage signup (SPEC 6): useful_sessions and user_session_counts of the dirty aliases into sessions_stages';
+  'Stage signup (definitions §6): useful_sessions and user_session_counts of the dirty aliases into sessions_stages';

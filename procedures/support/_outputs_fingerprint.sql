@@ -1,5 +1,5 @@
 -- attrib._outputs_fingerprint: a hash of everything besides the events that
--- the published outputs depend on: the settings of SPEC 4-8, the source
+-- the published outputs depend on: the settings of definitions §4-§8, the source
 -- classes, and the version of the touch rules themselves
 -- (attrib._touch_rules_version). When it changes, the alias stage marks
 -- every alias dirty, so the next run recomputes everyone's sessions and

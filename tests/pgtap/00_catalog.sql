@@ -23,7 +23,7 @@ SELECT is_empty($$SELECT c.relname || '.' || a.attname FROM pg_class c
 SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap', 'ingest_overlap',
     'future_tolerance', 'bot_user_agent_pattern', 'paid_medium_pattern', 'paid_click_ids', 'own_domains',
     'referral_exclusions', 'signup_events', 'blog_url_pattern', 'time_decay_half_life', 'source_schema')), 12,
-    'every SPEC setting has a row');
+    'every setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
     '_bind_relation', '_bind_source', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',

@@ -1,4 +1,4 @@
--- SPEC 2 and 5 text helpers: trimming, ASCII lower-casing, id cleaning,
+-- definitions §2 and §5 text helpers: trimming, ASCII lower-casing, id cleaning,
 -- parameter decoding, query parameters, url_clean, host() and click ids.
 BEGIN;
 SELECT plan(114);
@@ -17,7 +17,7 @@ SELECT is(attrib.lower_ascii('ÉCOLE Ünï STRAẞE'), 'École Ünï straẞe',
           'lower_ascii leaves non-ASCII letters as they are');
 SELECT is(attrib.lower_ascii(NULL), NULL, 'lower_ascii(NULL) is NULL');
 
--- clean_id (SPEC 2 ids) --------------------------------------------------------
+-- clean_id (definitions §2 ids) --------------------------------------------------------
 SELECT is(attrib.clean_id(' NULL '), NULL, 'clean_id: '' NULL '' (padded, upper case) is NULL');
 SELECT is(attrib.clean_id('null'), NULL, 'clean_id: null is NULL');
 SELECT is(attrib.clean_id('Undefined'), NULL, 'clean_id: Undefined is NULL');
@@ -35,7 +35,7 @@ SELECT is(attrib.clean_id('Null-1'), 'Null-1', 'clean_id: null with a suffix is 
 SELECT is(attrib.clean_id(E'\u00A0null'), E'\u00A0null',
           'clean_id: a non-ASCII space is not trimmed, so the value is an id');
 
--- url_decode (SPEC 2 decoding) -----------------------------------------------
+-- url_decode (definitions §2 decoding) -----------------------------------------------
 SELECT is(attrib.url_decode('spring+sale'), 'spring sale', 'url_decode: + is a space');
 SELECT is(attrib.url_decode('spring%20sale'), 'spring sale', 'url_decode: %20 is a space');
 SELECT is(attrib.url_decode('a%2Bb'), 'a+b', 'url_decode: %2B is a literal +');
@@ -62,7 +62,7 @@ SELECT is(attrib.url_decode('%25'), '%', 'url_decode: %25 is a literal %');
 SELECT is(attrib.url_decode('%2541'), '%41', 'url_decode decodes once');
 SELECT is(attrib.url_decode('é%20x'), 'é x', 'url_decode keeps literal non-ASCII characters');
 
--- url_param (SPEC 2 query parameters) --------------------------------------------
+-- url_param (definitions §2 query parameters) --------------------------------------------
 SELECT is(attrib.url_param('https://x.com/p?utm_source=news+letter&b=2', 'utm_source'), 'news letter',
           'url_param: value decoded (+ is a space)');
 SELECT is(attrib.url_param('https://x.com/?utm_campaign=spring%20sale', 'utm_campaign'), 'spring sale',
@@ -140,7 +140,7 @@ SELECT is(attrib.url_clean('https://x.com/p#f?a=1'), 'https://x.com/p', 'url_cle
 SELECT is(attrib.url_clean('https://x.com/p'), 'https://x.com/p', 'url_clean keeps a url without ? or #');
 SELECT is(attrib.url_clean(NULL), NULL, 'url_clean(NULL) is NULL');
 
--- url_host (SPEC 5 host()) ------------------------------------------------------
+-- url_host (definitions §5 host()) ------------------------------------------------------
 SELECT is(attrib.url_host('https://user:pw@WWW.Example.COM.:8080/x?y#z'), 'example.com',
           'url_host drops userinfo and port, lower-cases, drops one trailing . and one leading www.');
 SELECT is(attrib.url_host('https://a@b@host.com/'), 'host.com', 'url_host: userinfo runs up to the last @');
@@ -177,7 +177,7 @@ SELECT is(attrib.url_host('https://shop.' || repeat('x', 64) || '?q=1'), NULL,
 SELECT is(attrib.url_host('https://' || repeat('a.', 16000) || 'com/'), NULL,
           'url_host: a 32 KB authority is no host');
 
--- click_network (SPEC 5 click ids, with the shipped paid_click_ids) ---------------
+-- click_network (definitions §5 click ids, with the shipped paid_click_ids) ---------------
 SELECT is(attrib.click_network('https://x.com/?gclid=abc', attrib.setting('paid_click_ids')), 'google',
           'click_network: gclid is google');
 SELECT is(attrib.click_network('https://x.com/?utm_source=a&msclkid=abc', attrib.setting('paid_click_ids')), 'bing',

@@ -1,11 +1,11 @@
--- SPEC 5 classes: the shipped reference list, the label-matching rule
+-- definitions §5 classes: the shipped reference list, the label-matching rule
 -- (attrib.source_match, read by attrib.source_class), and that attrib.touch
 -- classifies every shipped name and the hosts built around them as
 -- attrib.source_class does.
 BEGIN;
 SELECT plan(46);
 
--- the shipped list holds SPEC 5's minimum, each with its class
+-- the shipped list holds definitions §5's minimum, each with its class
 SELECT is_empty(
     $$SELECT m.name, m.class
         FROM (VALUES ('google', 'search'), ('bing', 'search'), ('yahoo', 'search'), ('duckduckgo', 'search'),
@@ -25,7 +25,7 @@ SELECT is_empty(
                      ('chatgpt.com', 'ai'), ('chat.openai.com', 'ai'), ('perplexity.ai', 'ai'),
                      ('gemini.google.com', 'ai'), ('claude.ai', 'ai'), ('copilot.microsoft.com', 'ai')) AS m(name, class)
        WHERE NOT EXISTS (SELECT FROM attrib.source_classes c WHERE c.name = m.name AND c.class = m.class)$$,
-    'attrib.source_classes holds the SPEC 5 minimum list with the right classes');
+    'attrib.source_classes holds the definitions §5 minimum list with the right classes');
 
 -- matching by whole, contiguous labels
 SELECT is(attrib.source_class('google'), 'search', 'google is search');
@@ -73,7 +73,7 @@ SELECT is(attrib.source_class('tieb.tiee.tief'), 'ai', 'two labels beat one what
 -- the list is data: a row added is matched at once
 SELECT is(attrib.source_class('www.tiee.tief.org'), 'ai', 'an added name is matched');
 
--- a value longer than 253 characters matches no name (SPEC 5)
+-- a value longer than 253 characters matches no name (definitions §5)
 SELECT is(attrib.source_class(repeat('a.', 121) || 'google.com'), 'search',
           'a value of 252 characters is matched');
 SELECT is(attrib.source_class(repeat('a.', 122) || 'google.com'), NULL,
@@ -127,7 +127,7 @@ DELETE FROM attrib.source_classes WHERE name = 'l1.l2.l3.l4.l5.l6.l7.l8.l9';
 -- attrib.touch reads the same rule; the channel of a referral shows the
 -- class: search -> Organic Search, social -> Organic Social, video ->
 -- Organic Video, shopping -> Organic Shopping, email -> Email, ai -> AI
--- Assistants, none -> Referral (SPEC 5 channel rules)
+-- Assistants, none -> Referral (definitions §5 channel rules)
 CREATE TEMP TABLE class_probe ON COMMIT DROP AS
 SELECT DISTINCT v.value
   FROM attrib.source_classes c

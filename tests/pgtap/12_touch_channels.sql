@@ -1,6 +1,6 @@
--- SPEC 5 touches: source, medium, campaign, channel and is_paid from a
+-- definitions §5 touches: source, medium, campaign, channel and is_paid from a
 -- landing url, referrer and UTM values. Every expected row is worked out
--- from SPEC 5 by hand (the comment above each says how).
+-- from definitions §5 by hand (the comment above each says how).
 BEGIN;
 SELECT plan(52);
 

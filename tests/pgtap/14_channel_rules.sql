@@ -1,4 +1,4 @@
--- SPEC 5's 20 channel rules in SPEC order: for each rule a touch it fires
+-- definitions §5's 20 channel rules in their order: for each rule a touch it fires
 -- on and a near miss it does not (the near miss shows which later rule
 -- fires instead), then is_paid per channel, the shop-campaign regex and the
 -- medium tests of rules 11 and 19, and referral_exclusions.
@@ -102,7 +102,7 @@ SELECT is(pg_temp.fired(NULL, 'some-source', NULL, 'some-shopping-campaign'), '9
 SELECT is(pg_temp.fired(NULL, 'hootsuite', NULL, NULL), '10 Organic Social', 'GA4 10: a social source (hootsuite)');
 SELECT is(pg_temp.fired(NULL, 'ted', NULL, NULL), '11 Organic Video', 'GA4 11: a video source (ted)');
 SELECT is(pg_temp.fired(NULL, 'najdi', NULL, NULL), '12 Organic Search', 'GA4 12: a search source (najdi)');
-SELECT is(pg_temp.fired('https://chatgpt.com/c/1', NULL, NULL, NULL), '13 AI Assistants', 'GA4 13 (SPEC 5): an AI assistant referrer');
+SELECT is(pg_temp.fired('https://chatgpt.com/c/1', NULL, NULL, NULL), '13 AI Assistants', 'GA4 13 (definitions §5): an AI assistant referrer');
 SELECT is(pg_temp.fired(NULL, 'e_mail', NULL, NULL), '14 Email', 'GA4 14: source e_mail');
 SELECT is(pg_temp.fired(NULL, 'some-source', 'referral', NULL), '15 Referral', 'GA4 15: medium referral');
 SELECT is(pg_temp.fired(NULL, 'some-source', 'affiliate', NULL), '16 Affiliates', 'GA4 16: medium affiliate');

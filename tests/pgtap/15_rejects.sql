@@ -1,4 +1,4 @@
--- SPEC 2: every reject reason, the first that applies wins, null-like ids,
+-- definitions §2: every reject reason, the first that applies wins, null-like ids,
 -- and a rejected row read again is recorded once.
 BEGIN;
 SELECT plan(9);

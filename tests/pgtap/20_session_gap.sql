@@ -1,4 +1,4 @@
--- SPEC 4: a gap of exactly session_gap (20:00) stays in the session; 20:00.001 splits.
+-- definitions §4: a gap of exactly session_gap (20:00) stays in the session; 20:00.001 splits.
 BEGIN;
 SELECT plan(3);
 \ir fixtures/segment.sql

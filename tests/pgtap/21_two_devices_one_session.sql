@@ -1,4 +1,4 @@
--- SPEC 3, 4: visits of two devices of one user, 15 minutes apart, are one
+-- definitions §3, §4: visits of two devices of one user, 15 minutes apart, are one
 -- session once both devices are identified.
 BEGIN;
 SELECT plan(3);

@@ -1,4 +1,4 @@
--- SPEC 3: an identify 40 days after the first visit moves that visit (and
+-- definitions §3: an identify 40 days after the first visit moves that visit (and
 -- every other event of the device) under the user.
 BEGIN;
 SELECT plan(3);

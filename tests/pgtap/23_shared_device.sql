@@ -1,4 +1,4 @@
--- SPEC 3: a shared device belongs to whoever identified on it first; the
+-- definitions §3: a shared device belongs to whoever identified on it first; the
 -- second user keeps the events that carry their own user_id.
 BEGIN;
 SELECT plan(2);

@@ -1,4 +1,4 @@
--- SPEC 3: events with a user_id and no anonymous_id (server-side) are the
+-- definitions §3: events with a user_id and no anonymous_id (server-side) are the
 -- user's, and join the user's sessions like any other event.
 BEGIN;
 SELECT plan(2);

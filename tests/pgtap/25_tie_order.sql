@@ -1,4 +1,4 @@
--- SPEC 4: events at the same event_ts are ordered by message_id byte by
+-- definitions §4: events at the same event_ts are ordered by message_id byte by
 -- byte (COLLATE "C"): 'B' < 'a', so B's page is the landing page.
 BEGIN;
 SELECT plan(2);

@@ -1,4 +1,4 @@
--- SPEC 7: attribution of one signed-up user with an organic first visit, a
+-- definitions §7: attribution of one signed-up user with an organic first visit, a
 -- paid visit and a direct signup visit.
 BEGIN;
 SELECT plan(6);

@@ -1,4 +1,4 @@
--- SPEC 6, 7: a signup in the first session, with no paid touch.
+-- definitions §6, §7: a signup in the first session, with no paid touch.
 BEGIN;
 SELECT plan(4);
 \ir fixtures/segment.sql

@@ -1,4 +1,4 @@
--- SPEC 4: a session without page events lands on its first track; an alias
+-- definitions §4: a session without page events lands on its first track; an alias
 -- that never signs up has no attribution row.
 BEGIN;
 SELECT plan(3);

@@ -20,7 +20,7 @@ from attrib import deploy
 SERVER = os.environ.get("ATTRIB_TEST_SERVER", "postgresql://postgres@127.0.0.1:55432")
 TEMPLATE = os.environ.get("ATTRIB_TEST_TEMPLATE", "attrib_test_template")
 # Test databases sort text by ICU's English rules, not byte order, so any
-# ordering that forgets COLLATE "C" (SPEC: byte order) shows up as a failure.
+# ordering that forgets COLLATE "C" (definitions: byte order) shows up as a failure.
 NON_C_LOCALE = "LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8' TEMPLATE template0"
 # The test cluster asks attrib's runner and every reader login for a scram
 # password over TCP (attrib.cluster.HBA); the tests give their logins this one.

@@ -13,7 +13,7 @@ TIMESTAMP_COLUMNS = {"timestamp", "received_at", "uuid_ts", "sent_at"}
 # The tests' one copy of the stage order; test_the_tests_stage_list_is_the_databases checks it.
 STAGES = ("ingest", "alias", "sessionize", "signup", "attribute", "maintain")
 
-# The columns SPEC 1 reads, as Segment's warehouse sync creates them.
+# The columns definitions §1 reads, as Segment's warehouse sync creates them.
 BASE_COLUMNS = ["id", "anonymous_id", "user_id", "timestamp", "received_at"]
 TABLE_COLUMNS = {
     "pages": BASE_COLUMNS + ["url", "referrer", "context_page_url", "context_page_referrer",
@@ -52,7 +52,7 @@ def grant_to_attrib(conn: psycopg.Connection, table: str, schema: str = "segment
 
 
 def create_source(conn: psycopg.Connection, schema: str = "segment", with_uuid_ts: bool = False) -> None:
-    """Empty pages, tracks and identifies with every column SPEC 1 reads."""
+    """Empty pages, tracks and identifies with every column definitions §1 reads."""
     for table, columns in TABLE_COLUMNS.items():
         create_table(conn, table, columns + (["uuid_ts"] if with_uuid_ts else []), schema)
 

@@ -128,7 +128,7 @@ def test_the_reference_statement_is_frozen() -> None:
 
     If its text drifted, full / reference would change without the pipeline
     changing, and figures of different commits would stop being comparable.
-    A deliberate change needs a new constant here and says so in the README.
+    A deliberate change needs a new constant here and says so in docs/benchmarks.md.
     """
     with psycopg.connect(server_dsn("postgres")) as conn:
         rendered = bench.reference_statement("00:30:00").as_string(conn)
@@ -333,4 +333,4 @@ def test_the_hostile_run_takes_in_each_hostile_row_as_a_session(conn: psycopg.Co
     values = dict(hostile.VALUES)
     assert sources == {f"https://{values['127 labels, 253 characters']}/": values["127 labels, 253 characters"],
                        f"https://{values['32 KB of names']}/": "(direct)"}, \
-        "a 253-character host is a host, a 32 KB one none (SPEC 5)"
+        "a 253-character host is a host, a 32 KB one none (definitions §5)"

@@ -1,4 +1,4 @@
-"""SPEC 8: every sum behind a credit adds its terms in session order 1..k.
+"""Definitions §8: every sum behind a credit adds its terms in session order 1..k.
 
 A float sum's last bit depends on the order of its terms, and the order a
 plan hands rows to an aggregate differs between an incremental run and a
@@ -36,7 +36,7 @@ def many_sessions(conn: psycopg.Connection) -> None:
 def test_time_decay_normalizes_by_a_sum_in_session_order(conn: psycopg.Connection) -> None:
     many_sessions(conn)
     conn.execute("CALL attrib.run_attribution()")
-    # the weights as SPEC 8 gives them (relative to session k, as attribute computes them), summed 1..k
+    # the weights as definitions §8 gives them (relative to session k, as attribute computes them), summed 1..k
     differing = conn.execute("""
         WITH w AS (SELECT s.session_number AS n,
                           power(2::double precision, greatest(-1000::double precision,

@@ -15,7 +15,7 @@ from conftest import create_database, drop_database, server_dsn
 SHAPE_EVENTS = 20_000
 END = demo_data.DEFAULT_END
 
-# SPEC 1: the columns the pipeline reads from each table.
+# definitions §1: the columns the pipeline reads from each table.
 SPEC_COLUMNS = {
     "pages": {"id", "anonymous_id", "user_id", "timestamp", "received_at", "url", "referrer",
               "context_page_url", "context_page_referrer", "context_campaign_source",

@@ -1,4 +1,4 @@
-"""The demo's three SPEC 11 stories (attrib demo prints them) carry the views' own figures.
+"""The demo's three definitions §11 stories (attrib demo prints them) carry the views' own figures.
 
 A small demo data set (20 K events, 60 days) with revenue, spend, survey answers and the content
 map of attrib.demo_sources; each printed figure is compared with a query of the view it comes from.

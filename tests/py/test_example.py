@@ -1,4 +1,4 @@
-"""The worked example of ../shared/examples: one full run gives exactly the tables SPEC gives for it."""
+"""The worked example of ../shared/examples: one full run gives exactly the tables that docs/definitions.md gives for it."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def as_expected(name: str, key: tuple[str, ...]) -> list[dict[str, object]]:
 
 @pytest.fixture(params=["UTC", "America/New_York", "Asia/Kathmandu"])
 def example(conn: psycopg.Connection, request: pytest.FixtureRequest) -> psycopg.Connection:
-    """The example loaded, then run in a session of each TimeZone: the outputs never depend on it (SPEC 9)."""
+    """The example loaded, then run in a session of each TimeZone: the outputs never depend on it (definitions §9)."""
     load_csv_dir(conn, EXAMPLES)
     conn.execute(f"SET TimeZone = '{request.param}'")
     run_stages(conn)

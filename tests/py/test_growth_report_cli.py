@@ -1,4 +1,4 @@
-"""`attrib report` has a section per SPEC 11 question, in the terminal, in --json and in --html,
+"""`attrib report` has a section per definitions §11 question, in the terminal, in --json and in --html,
 on the hand-checked example of test_growth_reports.py (all four optional sources set)."""
 
 from __future__ import annotations

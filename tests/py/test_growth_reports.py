@@ -1,4 +1,4 @@
-"""SPEC 11 reports against the small hand-checked example of test_reports.py.
+"""Definitions §11 reports against the small hand-checked example of test_reports.py.
 
 The people (UTC; see test_reports.py): u1 signs up Wed 2024-05-08 10:05 in its first session (Paid
 Search, google cpc, campaign spring); u2 Sun 2024-05-05 23:35, first touch Organic Social

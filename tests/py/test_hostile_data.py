@@ -1,7 +1,7 @@
-"""Hostile source data (SPEC 1, 2, 3, 9): a bad row is a counted reject, never a halted run or a lost row.
+"""Hostile source data (definitions §1, §2, §3, §9): a bad row is a counted reject, never a halted run or a lost row.
 
 Segment's write key is public, so every value here could come from anyone.
-After each case the accounting identity of SPEC 2 holds per table:
+After each case the accounting identity of definitions §2 holds per table:
 source rows = events + duplicate copies + reject copies.
 """
 

@@ -128,7 +128,7 @@ def test_report_by_source_escapes_a_hostile_utm_source(conn: psycopg.Connection,
     result = attrib("report", "--dsn", dsn, "--by", "source", "--model", "first_touch")
     assert result.exit_code == 0, result.stderr
     assert_no_raw_control(result.stdout)
-    assert "\\x1b[2jsrc" in result.stdout  # utm_source is lower-cased (SPEC 2)
+    assert "\\x1b[2jsrc" in result.stdout  # utm_source is lower-cased (definitions §2)
 
 
 def test_report_json_carries_the_exact_values_in_printable_ascii(hostile_dsn: str) -> None:
@@ -154,7 +154,7 @@ HOSTILE_TYPE = "\x1b]0;pwned\x07\x1b[2J[/x]"
 
 @pytest.fixture
 def hostile_type_dsn(conn: psycopg.Connection, dsn: str) -> str:
-    """A source column of a type someone created with a hostile name: the run stops naming it (SPEC 1)."""
+    """A source column of a type someone created with a hostile name: the run stops naming it (definitions §1)."""
     plant(conn, {"plain": "spring"})
     conn.execute(sql.SQL("CREATE DOMAIN segment.{} AS text").format(sql.Identifier(HOSTILE_TYPE)))
     conn.execute(sql.SQL("ALTER TABLE segment.pages ALTER COLUMN referrer TYPE segment.{}").format(

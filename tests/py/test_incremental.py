@@ -1,4 +1,4 @@
-"""Increments touch only what new data can change (SPEC 9, issue 4)."""
+"""Increments touch only what new data can change (definitions §9, issue 4)."""
 
 from __future__ import annotations
 

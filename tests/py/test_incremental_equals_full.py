@@ -1,4 +1,4 @@
-"""Incremental equals full (SPEC 9): any series of runs over appended batches
+"""Incremental equals full (definitions §9): any series of runs over appended batches
 gives exactly the outputs of one run from empty over the final source.
 
 Random Segment streams (several devices per user, identifies arriving late,
@@ -43,10 +43,10 @@ SNAPSHOT_QUERIES = {
     "all_sessions": "SELECT * FROM sessions.all_sessions",
     "useful_sessions": "SELECT * FROM sessions.useful_sessions",
     "attribution": "SELECT * FROM sessions.attribution",
-    # credit to the bit (float8 text): SPEC 8 sums in session order, whatever the plan
+    # credit to the bit (float8 text): definitions §8 sums in session order, whatever the plan
     "attribution_credit": "SELECT alias_id, session_id, session_number, model, credit::text FROM sessions.attribution_credit",
     "user_session_counts": "SELECT * FROM sessions.user_session_counts",
-    # the SPEC 10 reports (views over the above; revenue is read again by every run)
+    # the definitions §10 reports (views over the above; revenue is read again by every run)
     "signups_by_week": "SELECT * FROM sessions.signups_by_week",
     "conversions_by_channel": "SELECT model, week, channel, signups, round(conversions::numeric, 9) "
                               "FROM sessions.conversions_by_channel",
@@ -55,7 +55,7 @@ SNAPSHOT_QUERIES = {
     "ltv_by_first_touch": "SELECT * FROM sessions.ltv_by_first_touch",
     "revenue_by_channel": "SELECT model, channel, round(revenue, 6) FROM sessions.revenue_by_channel",
     "revenue_unmatched": "SELECT * FROM sessions.revenue_unmatched",
-    # the SPEC 11 reports (all four optional sources set, changing between runs)
+    # the definitions §11 reports (all four optional sources set, changing between runs)
     "ltv_horizon_by_first_touch": "SELECT * FROM sessions.ltv_horizon_by_first_touch",
     "cac_by_channel": "SELECT model, week, channel, spend, round(conversions::numeric, 9), round(cac, 6) "
                       "FROM sessions.cac_by_channel",
@@ -90,7 +90,7 @@ def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int, bool]
         row = {"id": f"m{i:03d}", "anonymous_id": None if server_side else anon,
                "user_id": owner if server_side else user_id,
                "timestamp": ts, "received_at": ts + timedelta(seconds=1)}
-        bad = draw(st.integers(0, 19))  # SPEC 2 rejects: no identity, a bot, ahead of received_at, oversized
+        bad = draw(st.integers(0, 19))  # definitions §2 rejects: no identity, a bot, ahead of received_at, oversized
         if bad == 0:
             row.update(anonymous_id=None, user_id=None)
         elif bad == 1:
@@ -109,7 +109,7 @@ def segment_streams(draw: st.DrawFn) -> tuple[list[tuple[str, dict]], int, bool]
             rows.append(("tracks", row))
         if draw(st.integers(0, 6)) == 0:
             # A re-delivery of the same message id, possibly from the other table and received
-            # earlier than the copy loaded first, so that a later load can win (SPEC 2 order).
+            # earlier than the copy loaded first, so that a later load can win (definitions §2 order).
             table = draw(st.sampled_from(["pages", "tracks"]))
             dup = {k: v for k, v in row.items() if k in ("id", "anonymous_id", "user_id", "timestamp",
                                                           "context_user_agent")}
@@ -169,7 +169,7 @@ def load_times(rows: list[tuple[str, dict]], batches: int, late: list[bool],
 
 
 def create_optional_sources(conn: psycopg.Connection) -> None:
-    """SPEC 11's spend, survey and content sources, set, with a few rows (revenue is set already)."""
+    """Definitions §11's spend, survey and content sources, set, with a few rows (revenue is set already)."""
     conn.execute("DROP SCHEMA IF EXISTS growth CASCADE")
     conn.execute("CREATE SCHEMA growth")
     conn.execute("CREATE TABLE growth.spend (day date, source text, medium text, campaign text, amount numeric)")

@@ -1,4 +1,4 @@
-"""Stage ingest (SPEC 1, 2, 9): nothing missed, nothing lost, nothing counted twice."""
+"""Stage ingest (definitions §1, §2, §9): nothing missed, nothing lost, nothing counted twice."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_a_later_load_that_sorts_first_replaces_the_kept_event(source: psycopg.C
     insert(source, "pages", [page("p1", T, uuid_ts=T, referrer="https://second.example/")])
     ingest(source)
     earlier = page("p1", T, uuid_ts=T + timedelta(hours=3), referrer="https://first.example/")
-    earlier["received_at"] = T  # received before the kept copy (T + 1s): it wins by SPEC 2
+    earlier["received_at"] = T  # received before the kept copy (T + 1s): it wins by definitions §2
     insert(source, "pages", [earlier])
     assert ingest(source)[1:] == (1, 0, 1)
     assert source.execute("SELECT referrer FROM partitioning.events").fetchall() == [("https://first.example/",)]
@@ -117,7 +117,7 @@ def test_rows_leave_the_overlap_list_once_the_watermark_passes_them(source: psyc
 def test_a_remembered_row_re_read_next_to_a_new_rival_still_loses_to_it(source: psycopg.Connection) -> None:
     insert(source, "pages", [page("p1", T + timedelta(minutes=5), uuid_ts=T)])
     ingest(source)
-    # the same message id again, received earlier: it wins (SPEC 2) although p1 itself is skipped
+    # the same message id again, received earlier: it wins (definitions §2) although p1 itself is skipped
     insert(source, "pages", [page("p1", T, uuid_ts=T + timedelta(hours=1))])
     assert ingest(source)[1:] == (1, 0, 1)
     assert source.execute("SELECT event_ts FROM partitioning.events").fetchall() == [(T,)]

@@ -1,4 +1,4 @@
-"""A change of what a touch is reaches everyone at the next run, from stored events (SPEC 5, issue 15).
+"""A change of what a touch is reaches everyone at the next run, from stored events (definitions §5, issue 15).
 
 After an edit of attrib.source_classes or of referral_exclusions, and after
 a deploy that changes the touch rules (attrib._touch_rules_version), the

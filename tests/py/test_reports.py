@@ -1,4 +1,4 @@
-"""SPEC 10 reports against a small example computed by hand.
+"""Definitions §10 reports against a small example computed by hand.
 
 Three people sign up (all times UTC):
 
@@ -282,7 +282,7 @@ def test_the_reader_reads_every_report(reader: psycopg.Connection, example: psyc
 
 
 def test_no_credit_row_below_1e_12(conn: psycopg.Connection) -> None:
-    """time_decay: a session a year before signup weighs 2^-52 of the signup session's: no row (SPEC 8)."""
+    """time_decay: a session a year before signup weighs 2^-52 of the signup session's: no row (definitions §8)."""
     create_source(conn)
     page(conn, "old", "a1", ts(2023, 5, 1, 10))
     page(conn, "new", "a1", ts(2024, 5, 1, 10))

@@ -1,4 +1,4 @@
-"""End to end on generated sample data: the outputs agree with each other (SPEC 4-8)."""
+"""End to end on generated sample data: the outputs agree with each other (definitions §4-§8)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The shipped source list (migrations/data/source_classes.csv): one reviewable file whose every line counts.
 
-Redundancy is judged by SPEC 5's matching rule, written out here on its own
+Redundancy is judged by definitions §5's matching rule, written out here on its own
 as the oracle: a name is redundant when the list without it still gives it
 its own class (a shorter name of that class decides it, e.g.
 news.google.com when google is search), so it adds nothing.
@@ -53,7 +53,7 @@ def shipped() -> dict[str, str]:
 
 
 def spec_class(value: str, names: dict[str, str]) -> str | None:
-    """SPEC 5: of the names whose labels stand contiguously in value's, most labels win, then class order."""
+    """Definitions §5: of the names whose labels stand contiguously in value's, most labels win, then class order."""
     labels = value.split(".")
     runs = {".".join(labels[i:j]) for i in range(len(labels)) for j in range(i + 1, len(labels) + 1)}
     found = [(-name.count("."), CLASS_ORDER[names[name]], names[name]) for name in runs if name in names]
@@ -129,7 +129,7 @@ def test_the_header_lists_exactly_where_the_list_differs_from_ga4(conn: psycopg.
 
 
 def test_every_listed_difference_is_one_spec_5_decides() -> None:
-    # SPEC 5: webmail hosts are email, AI assistants are ai; GA4 has neither category
+    # definitions §5: webmail hosts are email, AI assistants are ai; GA4 has neither category
     assert listed_differences() and all(ours in ("email", "ai") for _ga4, ours in listed_differences().values())
 
 
