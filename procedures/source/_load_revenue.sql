@@ -26,16 +26,20 @@ SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
 AS $$
 DECLARE
-    v_rel    regclass;
-    v_before attrib.revenue_unmatched;
+    v_rel     regclass;
+    v_before  attrib.revenue_unmatched;
+    v_changed bigint := 0;
+    v_count   bigint;
 BEGIN
     SELECT u.* INTO v_before FROM attrib.revenue_unmatched u;
-    DROP TABLE IF EXISTS pg_temp._revenue_before;
-    CREATE TEMP TABLE _revenue_before ON COMMIT DROP AS SELECT r.* FROM attrib.user_revenue r;
-    DROP TABLE IF EXISTS pg_temp._revenue_horizon_before;
-    CREATE TEMP TABLE _revenue_horizon_before ON COMMIT DROP AS SELECT h.* FROM attrib.user_revenue_horizon h;
-    DELETE FROM attrib.user_revenue;
-    DELETE FROM attrib.user_revenue_horizon;
+    -- The new per-alias rows are computed aside, then only the rows that
+    -- differ are deleted and inserted: every run reads the source again, but
+    -- on a day when revenue did not change nothing is rewritten (and the
+    -- count of changed rows falls out of the same statements).
+    DROP TABLE IF EXISTS pg_temp._revenue_new;
+    CREATE TEMP TABLE _revenue_new (LIKE attrib.user_revenue) ON COMMIT DROP;
+    DROP TABLE IF EXISTS pg_temp._revenue_horizon_new;
+    CREATE TEMP TABLE _revenue_horizon_new (LIKE attrib.user_revenue_horizon) ON COMMIT DROP;
     UPDATE attrib.revenue_unmatched SET rows = 0, amount = 0;
     v_rel := attrib._bind_source('revenue_source', ARRAY['user_id', 'amount', 'occurred_at'],
                                  ARRAY['text', 'number', 'timestamptz'],
@@ -59,20 +63,29 @@ BEGIN
          WHERE r.amount IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) OR NOT isfinite(r.occurred_at);
         ANALYZE pg_temp._revenue_rows;
 
-        INSERT INTO attrib.user_revenue (alias_id, revenue, orders, first_order_at, last_order_at)
+        INSERT INTO pg_temp._revenue_new (alias_id, revenue, orders, first_order_at, last_order_at)
         SELECT r.user_id, sum(r.amount), count(*), min(r.occurred_at), max(r.occurred_at)
           FROM pg_temp._revenue_rows r
           JOIN sessions.attribution a ON a.alias_id = r.user_id
          GROUP BY r.user_id;
 
         -- definitions §11: the rows before signup + N days (N x 24 h), per horizon; no row when none
-        INSERT INTO attrib.user_revenue_horizon (alias_id, horizon_days, revenue, orders)
-        SELECT r.user_id, h.horizon_days, sum(r.amount), count(*)
-          FROM pg_temp._revenue_rows r
-          JOIN sessions.attribution a ON a.alias_id = r.user_id
-         CROSS JOIN (VALUES (30), (90), (365)) h(horizon_days)
-         WHERE r.occurred_at < a.signup_timestamp + h.horizon_days * interval '24 hours'
-         GROUP BY r.user_id, h.horizon_days;
+        -- (one pass over the rows for the three horizons, then a row per horizon that has any)
+        INSERT INTO pg_temp._revenue_horizon_new (alias_id, horizon_days, revenue, orders)
+        SELECT g.user_id, h.horizon_days, h.revenue, h.orders
+          FROM (SELECT r.user_id,
+                       sum(r.amount) FILTER (WHERE r.occurred_at < a.signup_timestamp + interval '720 hours') AS r30,
+                       count(*) FILTER (WHERE r.occurred_at < a.signup_timestamp + interval '720 hours') AS n30,
+                       sum(r.amount) FILTER (WHERE r.occurred_at < a.signup_timestamp + interval '2160 hours') AS r90,
+                       count(*) FILTER (WHERE r.occurred_at < a.signup_timestamp + interval '2160 hours') AS n90,
+                       sum(r.amount) FILTER (WHERE r.occurred_at < a.signup_timestamp + interval '8760 hours') AS r365,
+                       count(*) FILTER (WHERE r.occurred_at < a.signup_timestamp + interval '8760 hours') AS n365
+                  FROM pg_temp._revenue_rows r
+                  JOIN sessions.attribution a ON a.alias_id = r.user_id
+                 GROUP BY r.user_id) g
+         CROSS JOIN LATERAL (VALUES (30, g.r30, g.n30), (90, g.r90, g.n90), (365, g.r365, g.n365))
+               AS h(horizon_days, revenue, orders)
+         WHERE h.orders > 0;
 
         UPDATE attrib.revenue_unmatched u
            SET rows = x.n, amount = x.amount
@@ -80,12 +93,36 @@ BEGIN
                   FROM pg_temp._revenue_rows r
                  WHERE NOT EXISTS (SELECT FROM sessions.attribution a WHERE a.alias_id = r.user_id)) x;
     END IF;
-    RETURN (SELECT count(*) FROM ((TABLE attrib.user_revenue EXCEPT ALL TABLE pg_temp._revenue_before)
-                                  UNION ALL
-                                  (TABLE pg_temp._revenue_before EXCEPT ALL TABLE attrib.user_revenue)) d)
-           + (SELECT count(*) FROM ((TABLE attrib.user_revenue_horizon EXCEPT ALL TABLE pg_temp._revenue_horizon_before)
-                                    UNION ALL
-                                    (TABLE pg_temp._revenue_horizon_before EXCEPT ALL TABLE attrib.user_revenue_horizon)) d)
+
+    -- a changed row counts twice (the old one out, the new one in), a new or a gone one once
+    DELETE FROM attrib.user_revenue o
+     WHERE NOT EXISTS (SELECT FROM pg_temp._revenue_new n
+                        WHERE n.alias_id = o.alias_id AND n.revenue = o.revenue AND n.orders = o.orders
+                          AND n.first_order_at = o.first_order_at AND n.last_order_at = o.last_order_at);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_changed := v_changed + v_count;
+    INSERT INTO attrib.user_revenue (alias_id, revenue, orders, first_order_at, last_order_at)
+    SELECT n.alias_id, n.revenue, n.orders, n.first_order_at, n.last_order_at
+      FROM pg_temp._revenue_new n
+     WHERE NOT EXISTS (SELECT FROM attrib.user_revenue o WHERE o.alias_id = n.alias_id);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_changed := v_changed + v_count;
+
+    DELETE FROM attrib.user_revenue_horizon o
+     WHERE NOT EXISTS (SELECT FROM pg_temp._revenue_horizon_new n
+                        WHERE n.alias_id = o.alias_id AND n.horizon_days = o.horizon_days
+                          AND n.revenue = o.revenue AND n.orders = o.orders);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_changed := v_changed + v_count;
+    INSERT INTO attrib.user_revenue_horizon (alias_id, horizon_days, revenue, orders)
+    SELECT n.alias_id, n.horizon_days, n.revenue, n.orders
+      FROM pg_temp._revenue_horizon_new n
+     WHERE NOT EXISTS (SELECT FROM attrib.user_revenue_horizon o
+                        WHERE o.alias_id = n.alias_id AND o.horizon_days = n.horizon_days);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_changed := v_changed + v_count;
+
+    RETURN v_changed
            + (SELECT count(*) FROM attrib.revenue_unmatched u
                WHERE (u.rows, u.amount) IS DISTINCT FROM (v_before.rows, v_before.amount));
 END

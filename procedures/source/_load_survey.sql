@@ -24,10 +24,12 @@ DECLARE
     v_rel       regclass;
     v_unmatched bigint := 0;
     v_before    bigint := (SELECT o.survey_unmatched FROM attrib.optional_sources o);
+    v_changed   bigint := 0;
+    v_count     bigint;
 BEGIN
-    DROP TABLE IF EXISTS pg_temp._survey_before;
-    CREATE TEMP TABLE _survey_before ON COMMIT DROP AS SELECT s.* FROM attrib.survey_answers s;
-    DELETE FROM attrib.survey_answers;
+    -- the answers are computed aside; only those that differ are written (as _load_revenue does)
+    DROP TABLE IF EXISTS pg_temp._survey_new;
+    CREATE TEMP TABLE _survey_new (LIKE attrib.survey_answers) ON COMMIT DROP;
     v_rel := attrib._bind_source('survey_source', ARRAY['user_id', 'answer', 'answered_at'],
                                  ARRAY['text', 'text', 'timestamptz'],
                                  'A survey relation needs the columns user_id (text), answer (text) and '
@@ -48,7 +50,7 @@ BEGIN
          WHERE r.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id');
         ANALYZE pg_temp._survey_rows;
 
-        INSERT INTO attrib.survey_answers (alias_id, answer)
+        INSERT INTO pg_temp._survey_new (alias_id, answer)
         SELECT DISTINCT ON (r.user_id) r.user_id, r.answer
           FROM pg_temp._survey_rows r
           JOIN sessions.attribution a ON a.alias_id = r.user_id
@@ -59,10 +61,15 @@ BEGIN
          WHERE NOT EXISTS (SELECT 1 FROM sessions.attribution a WHERE a.alias_id = r.user_id);
     END IF;
     UPDATE attrib.optional_sources o SET survey_unmatched = v_unmatched;
-    RETURN (SELECT count(*) FROM ((TABLE attrib.survey_answers EXCEPT ALL TABLE pg_temp._survey_before)
-                                  UNION ALL
-                                  (TABLE pg_temp._survey_before EXCEPT ALL TABLE attrib.survey_answers)) d)
-           + CASE WHEN v_before IS DISTINCT FROM v_unmatched THEN 1 ELSE 0 END;
+    DELETE FROM attrib.survey_answers o
+     WHERE NOT EXISTS (SELECT FROM pg_temp._survey_new n WHERE n.alias_id = o.alias_id AND n.answer = o.answer);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    v_changed := v_changed + v_count;
+    INSERT INTO attrib.survey_answers (alias_id, answer)
+    SELECT n.alias_id, n.answer FROM pg_temp._survey_new n
+     WHERE NOT EXISTS (SELECT FROM attrib.survey_answers o WHERE o.alias_id = n.alias_id);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_changed + v_count + CASE WHEN v_before IS DISTINCT FROM v_unmatched THEN 1 ELSE 0 END;
 END
 $$;
 COMMENT ON FUNCTION attrib._load_survey() IS
