@@ -22,11 +22,13 @@ SET TimeZone = 'UTC'
 AS $$
 DECLARE
     v_rel    regclass;
-    v_before boolean := (SELECT o.spend_read FROM attrib.optional_sources o);
+    v_before  boolean := (SELECT o.spend_read FROM attrib.optional_sources o);
+    v_changed bigint;
+    v_count   bigint;
 BEGIN
-    DROP TABLE IF EXISTS pg_temp._spend_before;
-    CREATE TEMP TABLE _spend_before ON COMMIT DROP AS SELECT s.* FROM attrib.spend s;
-    DELETE FROM attrib.spend;
+    -- the rows are computed aside; only those that differ are written (as _load_revenue does)
+    DROP TABLE IF EXISTS pg_temp._spend_new;
+    CREATE TEMP TABLE _spend_new (LIKE attrib.spend) ON COMMIT DROP;
     v_rel := attrib._bind_source('spend_source', ARRAY['day', 'source', 'medium', 'campaign', 'amount'],
                                  ARRAY['date', 'text', 'text', 'text', 'number'],
                                  'A spend relation needs the columns day (date), source, medium, campaign (text) '
@@ -47,7 +49,7 @@ BEGIN
         DELETE FROM pg_temp._spend_rows r
          WHERE r.amount IN ('NaN'::numeric, 'Infinity'::numeric, '-Infinity'::numeric) OR NOT isfinite(r.day);
 
-        INSERT INTO attrib.spend (day, source, medium, campaign, channel, amount)
+        INSERT INTO pg_temp._spend_new (day, source, medium, campaign, channel, amount)
         SELECT g.day, g.source, g.medium, g.campaign, t.channel, g.amount
           FROM (SELECT r.day, r.source, r.medium, r.campaign, sum(r.amount) AS amount
                   FROM pg_temp._spend_rows r
@@ -55,10 +57,21 @@ BEGIN
          CROSS JOIN LATERAL attrib.touch(NULL, NULL, g.source, g.medium, g.campaign) t;
     END IF;
     UPDATE attrib.optional_sources o SET spend_read = (v_rel IS NOT NULL);
-    RETURN (SELECT count(*) FROM ((TABLE attrib.spend EXCEPT ALL TABLE pg_temp._spend_before)
-                                  UNION ALL
-                                  (TABLE pg_temp._spend_before EXCEPT ALL TABLE attrib.spend)) d)
-           + CASE WHEN v_before IS DISTINCT FROM (v_rel IS NOT NULL) THEN 1 ELSE 0 END;
+    -- one row per (day, source, medium, campaign), campaign possibly NULL: matched NULL-safely
+    DELETE FROM attrib.spend o
+     WHERE NOT EXISTS (SELECT FROM pg_temp._spend_new n
+                        WHERE n.day = o.day AND n.source = o.source AND n.medium = o.medium
+                          AND n.campaign IS NOT DISTINCT FROM o.campaign
+                          AND n.channel = o.channel AND n.amount = o.amount);
+    GET DIAGNOSTICS v_changed = ROW_COUNT;
+    INSERT INTO attrib.spend (day, source, medium, campaign, channel, amount)
+    SELECT n.day, n.source, n.medium, n.campaign, n.channel, n.amount
+      FROM pg_temp._spend_new n
+     WHERE NOT EXISTS (SELECT FROM attrib.spend o
+                        WHERE o.day = n.day AND o.source = n.source AND o.medium = n.medium
+                          AND o.campaign IS NOT DISTINCT FROM n.campaign);
+    GET DIAGNOSTICS v_count = ROW_COUNT;
+    RETURN v_changed + v_count + CASE WHEN v_before IS DISTINCT FROM (v_rel IS NOT NULL) THEN 1 ELSE 0 END;
 END
 $$;
 COMMENT ON FUNCTION attrib._load_spend() IS
