@@ -64,6 +64,19 @@ def test_stages_one_by_one_give_the_same_outputs_as_a_whole_run(source: psycopg.
     assert signups(source) == ["user-1"]
 
 
+def test_a_run_between_two_stages_is_running_not_ok(source: psycopg.Connection, dsn: str) -> None:
+    run_id, _ = source.execute("CALL attrib.run_begin(false, NULL, NULL, NULL, NULL)").fetchone()
+    source.execute("CALL attrib.run_stage('ingest', %s)", (run_id,))
+    runs = "SELECT status, finished_at IS NULL, complete FROM attrib.runs WHERE run_id = %s"
+    with psycopg.connect(dsn, autocommit=True) as other:  # a monitor polling between the stages
+        assert other.execute(runs, (run_id,)).fetchone() == ("running", True, False)
+    for stage in STAGES[1:]:
+        source.execute("CALL attrib.run_stage(%s, %s)", (stage, run_id))
+    source.execute("SELECT attrib.run_end(%s)", (run_id,))
+    with psycopg.connect(dsn, autocommit=True) as other:
+        assert other.execute(runs, (run_id,)).fetchone() == ("ok", False, True)
+
+
 def test_a_stage_of_a_run_this_session_did_not_begin_is_refused(source: psycopg.Connection, dsn: str) -> None:
     run_id, _ = source.execute("CALL attrib.run_begin(false, NULL, NULL, NULL, NULL)").fetchone()
     with psycopg.connect(dsn, autocommit=True) as other:
