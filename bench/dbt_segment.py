@@ -58,7 +58,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,7 +118,7 @@ def say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     say(f"error: {message}")
     sys.exit(2)
 
@@ -298,12 +298,12 @@ def main(argv: list[str] | None = None) -> int:
     target = cluster.default_cluster(args.port)
     started_at = datetime.now(timezone.utc)
     name = f"attrib_bench_dbt_{events}_{os.getpid()}"
-    work = Path(tempfile.mkdtemp(prefix="attrib-bench-dbt-"))
     try:
         dsn = cluster.create_database(target, name, fresh=True)
     except Exception as exc:  # psycopg.OperationalError, without importing psycopg here
         fail(f"cannot reach the local cluster on port {args.port}: {str(exc).strip()}\n"
              "HINT: start it with `make db` (ATTRIB_PGPORT picks another port)")
+    work = Path(tempfile.mkdtemp(prefix="attrib-bench-dbt-"))
     try:
         say(f"[{events:,} events over {args.days} days, seed {args.seed}] fresh database {name}")
         deploy.upgrade(dsn)
