@@ -25,6 +25,7 @@ DECLARE
     v_load_column text;
     v_rel         regclass;
     v_since       timestamptz;
+    v_md5_until   timestamptz;
     v_cols        text;
     v_where       text;
     v_parts       text[]      := '{}';
@@ -67,7 +68,8 @@ BEGIN
         -- read through v_rel, never by its name again.
         v_rel := attrib._bind_relation(v_schema, v_table, 'source_schema');
         v_load_column := attrib._source_load_column(v_rel);
-        SELECT s.watermark - v_overlap INTO v_since FROM attrib.ingest_state s WHERE s.source_table = v_table;
+        SELECT s.watermark - v_overlap, s.md5_until INTO v_since, v_md5_until
+          FROM attrib.ingest_state s WHERE s.source_table = v_table;
         PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
         v_where := CASE WHEN v_since IS NULL THEN 'true'
                         ELSE format('%1$s IS NULL OR %1$s > %2$L',
@@ -118,7 +120,7 @@ BEGIN
             SELECT %1$L::text AS source_table,
                    CASE WHEN r.reason IS NOT NULL THEN attrib._row_image(jsonb_strip_nulls(to_jsonb(s))) END
                        AS row,
-                   md5(s::text) AS row_hash, CASE WHEN isfinite(t.load_time) THEN t.load_time END AS load_time,
+                   %23$s AS row_hash, CASE WHEN isfinite(t.load_time) THEN t.load_time END AS load_time,
                    c.message_id, %2$L::text AS kind, %3$s::text AS event,
                    c.anonymous_id, c.user_id, t.received_at, t.uuid_ts, c.event_ts, c.url, c.referrer,
                    attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%4$s), ''), attrib.url_param(c.url, 'utm_source')))
@@ -182,7 +184,18 @@ BEGIN
                          WHEN 'tracks' THEN 'nullif(s.context_page_url, '''')' ELSE 'NULL::text' END,
             CASE v_table WHEN 'pages' THEN 'coalesce(nullif(s.referrer, ''''), nullif(s.context_page_referrer, ''''))'
                          WHEN 'tracks' THEN 'nullif(s.context_page_referrer, '''')' ELSE 'NULL::text' END,
-            v_max_id, v_oldest, v_tolerance, v_run_start);
+            v_max_id, v_oldest, v_tolerance, v_run_start,
+            -- The row hash keys overlap_rows, rejects and duplicates, and visitors
+            -- choose the rows: SHA-256 (128-bit collision resistance; md5 has none
+            -- left), base64 to keep the key short. Rows a release before 0022 took
+            -- in keep their md5: a re-read row must meet its stored hash, and no
+            -- image of it is kept to hash again. ingest_state.md5_until is the
+            -- watermark at that upgrade (NULL on a new install and after a reset).
+            CASE WHEN v_md5_until IS NULL
+                 THEN 'encode(sha256(convert_to(s::text, ''UTF8'')), ''base64'')'
+                 ELSE format('CASE WHEN t.load_time IS NULL OR t.load_time <= %L::timestamptz THEN md5(s::text) '
+                             'ELSE encode(sha256(convert_to(s::text, ''UTF8'')), ''base64'') END', v_md5_until)
+            END);
         v_tables := v_tables || v_table;
         v_load_columns := v_load_columns || v_load_column;
         v_views := v_views || v_rel;

@@ -123,6 +123,29 @@ def test_a_remembered_row_re_read_next_to_a_new_rival_still_loses_to_it(source: 
     assert source.execute("SELECT event_ts FROM partitioning.events").fetchall() == [(T,)]
 
 
+def row_hashes(conn: psycopg.Connection) -> dict[str, str]:
+    return dict(conn.execute("SELECT message_id, row_hash FROM partitioning.events").fetchall())
+
+
+def test_a_source_row_is_known_by_its_sha256(source: psycopg.Connection) -> None:
+    insert(source, "pages", [page("p1", T, uuid_ts=T)])
+    ingest(source)
+    (digest,) = source.execute("SELECT decode(row_hash, 'base64') FROM partitioning.events").fetchone()
+    assert len(digest) == 32, "SHA-256: 256 bits, 128-bit collision resistance"
+
+
+def test_rows_taken_in_with_md5_before_the_upgrade_are_known_by_it_again(source: psycopg.Connection) -> None:
+    # what revision 0022 leaves: a watermark, and rows loaded up to it hashed with md5 by the older release
+    source.execute("INSERT INTO attrib.ingest_state (source_table, watermark, load_column, md5_until) "
+                   "VALUES ('pages', %s, 'uuid_ts', %s)", (T - timedelta(hours=1), T))
+    insert(source, "pages", [page("old", T, uuid_ts=T), page("new", T, uuid_ts=T + timedelta(hours=1))])
+    assert ingest(source)[1] == 2
+    hashes = row_hashes(source)
+    assert len(hashes["old"]) == 32 and len(hashes["new"]) == 44, "md5 in hex up to md5_until, SHA-256 after"
+    assert ingest(source)[1:] == (0, 0, 0), "both re-read in the overlap: known by the hash they were taken in with"
+    assert row_hashes(source) == hashes
+
+
 def test_a_column_added_mid_life_is_read_from_then_on(source: psycopg.Connection) -> None:
     source.execute("ALTER TABLE segment.pages DROP COLUMN context_campaign_term")
     insert(source, "pages", [page("p1", T, uuid_ts=T)])

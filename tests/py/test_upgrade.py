@@ -101,3 +101,13 @@ def test_revision_0014_types_the_forgotten_ids_an_older_release_recorded(empty_d
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT kind, id, user_id FROM attrib.forgotten ORDER BY 1, 2").fetchall() == [
             ("anonymous_id", "anon-1", "user-1"), ("user_id", "user-1", "user-1")]
+
+
+def test_revision_0022_keeps_md5_for_the_rows_taken_in_before_it(empty_dsn: str) -> None:
+    deploy.upgrade(empty_dsn, revision="0021")
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute("INSERT INTO attrib.ingest_state (source_table, watermark, load_column) "
+                  "VALUES ('pages', '2024-05-01 09:00+00', 'uuid_ts')")
+    deploy.upgrade(empty_dsn)
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT md5_until = watermark FROM attrib.ingest_state").fetchall() == [(True,)]
