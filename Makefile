@@ -18,10 +18,10 @@ help:
 deps:
 	@bash scripts/install-deps.sh
 
-$(VENV)/.installed: pyproject.toml | deps
+$(VENV)/.installed: pyproject.toml tools/pyproject.toml | deps
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e ./tools -e '.[test,tools]'
 	touch $@
 
 venv: $(VENV)/.installed
