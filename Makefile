@@ -5,22 +5,23 @@ VENV ?= .venv
 ATTRIB := $(VENV)/bin/attrib
 export ATTRIB_PGPORT ?= 55432
 
-.PHONY: deps venv db demo test test-sql test-py bench bench-smoke bench-dbt bench-dbt-check clean-db help
+.PHONY: deps venv db demo test test-sql test-py bench bench-smoke bench-dbt bench-dbt-check cli-docs clean-db help
 
 help:
 	@echo "make demo   - set up everything (apt, venv, local PostgreSQL), load sample data, run, summarize"
 	@echo "make test   - run every test (pgTAP + pytest) against the local PostgreSQL"
 	@echo "make bench  - benchmark full and incremental runs (EVENTS=1000000 DAYS=365; SCALES=1M,5M,10M to scale)"
 	@echo "make bench-smoke - the same on 20 K events (seconds)"
+	@echo "make cli-docs - rewrite docs/cli.md from every command's --help (a test checks it is current)"
 	@echo "make bench-dbt DBT_SEGMENT_DIR=... DBT_UTILS_DIR=... - full run vs the dbt segment package's full refresh"
 
 deps:
 	@bash scripts/install-deps.sh
 
-$(VENV)/.installed: pyproject.toml | deps
+$(VENV)/.installed: pyproject.toml tools/pyproject.toml | deps
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -e '.[test]'
+	$(VENV)/bin/pip install -q -e ./tools -e '.[test,tools]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -48,6 +49,9 @@ bench-dbt: bench-dbt-check db
 
 bench-dbt-check:  # before `db`: say what to set before installing anything
 	@$(PYTHON) bench/dbt_segment.py --check
+
+cli-docs: venv
+	$(VENV)/bin/python scripts/cli_docs.py
 
 clean-db: venv
 	$(ATTRIB) db down --destroy

@@ -21,6 +21,9 @@ SHIPPED = ["procedures", "migrations", "alembic.ini", "scripts/install-deps.sh",
 
 class BuildWithSql(build_py):
     def run(self) -> None:
+        # a module moved out of the package since the last in-tree build (to attrib_tools, say)
+        # must not ship from a stale build/lib
+        shutil.rmtree(Path(self.build_lib) / "attrib", ignore_errors=True)
         super().run()
         target = Path(self.build_lib) / "attrib" / "_sql"
         shutil.rmtree(target, ignore_errors=True)  # a file moved or removed since the last build must not linger

@@ -283,10 +283,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     # attrib (and psycopg) only now, so that --check runs with any python3
     try:
-        from attrib import bench, cluster, deploy, demo_data
+        from attrib import cluster, deploy
+        from attrib_tools import bench, demo_data
     except ImportError:  # not installed: the source tree (run it with .venv/bin/python for psycopg)
-        sys.path.insert(0, str(ROOT / "deployer"))
-        from attrib import bench, cluster, deploy, demo_data
+        sys.path[:0] = [str(ROOT / "deployer"), str(ROOT / "tools")]
+        from attrib import cluster, deploy
+        from attrib_tools import bench, demo_data
     try:
         events = bench.parse_count(args.events)
     except ValueError as exc:

@@ -6,7 +6,7 @@
     python3 bench/project.py --events 800M --years 3 --cores 2,16 [--json]
 
 The same as `attrib bench --project 800M [--measured FILE ...]`. The model
-and every assumption are in deployer/attrib/projection.py; no database needed.
+and every assumption are in tools/attrib_tools/projection.py; no database needed.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 try:
-    from attrib import projection
+    from attrib_tools import projection
 except ImportError:  # not installed: use the source tree
-    sys.path.insert(0, str(ROOT / "deployer"))
-    from attrib import projection
+    sys.path.insert(0, str(ROOT / "tools"))
+    from attrib_tools import projection
 
 
 def count(text: str) -> int:

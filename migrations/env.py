@@ -10,12 +10,49 @@ path to production. See README, "Changing a procedure".
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic import context
+from alembic.operations import MigrateOperation, Operations
 from alembic.script import ScriptDirectory
 
 from attrib import db, deploy, procedures
 
 config = context.config
+
+
+# -- op.run_sql_file: the one thing a revision does ---------------------------
+# Every revision is a stub that runs its own frozen files, migrations/sql/
+# NNNN_name.sql (and NNNN_name.down.sql); see migrations/README.md. Nothing
+# here reads application code, so replaying a revision later runs the same
+# text. Kept in this file because Alembic loads the stubs without a package.
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+
+
+@Operations.register_operation("run_sql_file")
+class RunSqlFileOp(MigrateOperation):
+    """Run migrations/sql/NAME verbatim: online as one script, printed as it is with `deploy --sql`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @classmethod
+    def run_sql_file(cls, operations: Operations, name: str) -> None:
+        return operations.invoke(cls(name))
+
+
+@Operations.implementation_for(RunSqlFileOp)
+def _run_sql_file(operations: Operations, operation: RunSqlFileOp) -> None:
+    sql = (SQL_DIR / operation.name).read_text()
+    migration = operations.migration_context
+    if migration.as_sql:
+        # verbatim: op.execute would compile it for a driver and double every %
+        migration.impl.static_output(sql.rstrip() + "\n")
+    else:
+        # to psycopg directly with no parameters: neither SQLAlchemy's :name binds nor the
+        # driver's % placeholders touch the text, and one call runs every statement in it
+        operations.get_bind().connection.driver_connection.execute(sql)
 
 
 def _at_head(connection) -> bool:

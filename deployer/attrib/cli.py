@@ -18,6 +18,8 @@ from .errors import AttribError, describe_db_error
 
 # Commands in other modules, loaded when used: `attrib run` never imports the
 # demo-data generator or the benchmark, and no module imports this one.
+# demo, demo-data and bench are tooling: package attrib_tools (tools/ in the
+# repository, the extra attrib[tools]), which the runtime never imports.
 LAZY_COMMANDS = {
     "run": "attrib.cli_run:run_cmd",
     "status": "attrib.cli_run:status_cmd",
@@ -25,12 +27,28 @@ LAZY_COMMANDS = {
     "unschedule": "attrib.cli_run:unschedule_cmd",
     "forget": "attrib.cli_forget:forget_cmd",
     "sources": "attrib.cli_sources:sources_group",
-    "demo": "attrib.cli_demo:demo_cmd",
-    "demo-data": "attrib.cli_demo:demo_data_cmd",
-    "bench": "attrib.cli_bench:bench_cmd",
+    "demo": "attrib_tools.cli_demo:demo_cmd",
+    "demo-data": "attrib_tools.cli_demo:demo_data_cmd",
+    "bench": "attrib_tools.cli_bench:bench_cmd",
     "report": "attrib.cli_report:report_cmd",
     "docs": "attrib.cli_report:docs_cmd",
 }
+
+
+TOOLS = "attrib_tools"
+TOOLS_HINT = ("pip install 'attrib[tools]' (the extra that ships attrib-tools); "
+              "from a clone of the repository, `make venv`")
+
+
+def _needs_tools(name: str) -> click.Command:
+    """Stands in for a tooling command when attrib_tools is not installed: says which extra to install."""
+
+    def missing(args: tuple[str, ...]) -> None:
+        raise AttribError(f"`attrib {name}` is tooling, not part of the runtime package: {TOOLS_HINT}")
+
+    return click.Command(name, callback=missing, help=f"Needs the tooling extra: {TOOLS_HINT}.",
+                         params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+                         context_settings={**CONTEXT, "ignore_unknown_options": True})
 
 
 class AttribGroup(click.Group):
@@ -49,7 +67,12 @@ class AttribGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in LAZY_COMMANDS:
             module, attribute = LAZY_COMMANDS[cmd_name].split(":")
-            return getattr(importlib.import_module(module), attribute)
+            try:
+                return getattr(importlib.import_module(module), attribute)
+            except ModuleNotFoundError as exc:
+                if module.startswith(TOOLS + ".") and (exc.name or "").split(".")[0] == TOOLS:
+                    return _needs_tools(cmd_name)
+                raise
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]

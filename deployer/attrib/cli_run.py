@@ -12,7 +12,8 @@ import click
 import psycopg
 from rich.console import Console
 
-from . import alert, db, own_domains, report, runner, safe_text, schedule as scheduling, status as run_status
+from . import alert, db, own_domains, runner, safe_text
+from . import progress as run_progress, schedule as scheduling, status as run_status
 from .cli_common import CONTEXT, dsn_option, echo, err
 from .durations import DURATION, format_duration
 from .errors import EXIT_BUSY, EXIT_FAILED, AttribError
@@ -54,7 +55,7 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
     if stage and full:
         raise click.UsageError("--full runs every stage after emptying the outputs; leave out --stage")
     target = db.resolve_dsn(dsn)
-    progress = report.ConsoleReporter(Console(stderr=True))
+    progress = run_progress.ConsoleReporter(Console(stderr=True))
     result = runner.run(target, stage=stage, full=full, retry_for=retry_for, lock_timeout=lock_timeout,
                         reporter=progress)
     if result.superuser:
@@ -64,7 +65,7 @@ def run_cmd(dsn: str | None, stage: str | None, full: bool, retry_for: timedelta
             "(see README, Security).")
     if result.status == "ok" and result.run_id is not None:
         _warn_own_referrals(target, result.run_id)
-    report.print_result(result, _stdout_console(), as_json=as_json)
+    run_progress.print_result(result, _stdout_console(), as_json=as_json)
     if result.status == "ok":
         return
     if result.status == "failed" and on_failure:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from .paths import procedures_dir, project_root
+from .paths import procedures_dir
 
 
 @dataclass(frozen=True)
@@ -48,22 +48,6 @@ def run_script(connection, sql: str) -> None:
     `:name` binds nor the driver's `%` placeholders touch the text.
     """
     connection.connection.driver_connection.execute(sql)
-
-
-def run_migration_sql(name: str) -> None:
-    """Run migrations/sql/NAME from a migration: verbatim online, printed with `deploy --sql`."""
-    run_migration_text((project_root() / "migrations" / "sql" / name).read_text())
-
-
-def run_migration_text(sql: str) -> None:
-    """Run a SQL script from a migration: verbatim online, printed with `deploy --sql`."""
-    from alembic import context, op
-
-    if context.is_offline_mode():
-        # verbatim: op.execute would compile it for a driver and double every %
-        context.get_context().impl.static_output(sql.rstrip() + "\n")
-    else:
-        run_script(op.get_bind(), sql)
 
 
 _DEFINES = re.compile(r"CREATE\s+OR\s+REPLACE\s+(?:FUNCTION|PROCEDURE)\s+attrib\.(\w+)", re.I)

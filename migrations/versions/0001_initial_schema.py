@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-27
 """
 
-from attrib.procedures import run_migration_sql
+from alembic import op
 
 revision = "0001"
 down_revision = None
@@ -14,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0001_upgrade.sql")
+    op.run_sql_file("0001_initial_schema.sql")
 
 
 def downgrade() -> None:
-    run_migration_sql("0001_downgrade.sql")
+    op.run_sql_file("0001_initial_schema.down.sql")

@@ -7,17 +7,15 @@ Create Date: 2026-11-27
 
 from alembic import op
 
-from attrib.procedures import run_migration_sql
-
 revision = "0002"
-down_revision = '0001'
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0002_source_classes.sql")
+    op.run_sql_file("0002_source_classes.sql")
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM attrib.source_classes")
+    op.run_sql_file("0002_source_classes.down.sql")

@@ -5,17 +5,17 @@ Revises: 0003
 Create Date: 2026-11-28
 """
 
-from attrib.procedures import run_migration_sql
+from alembic import op
 
 revision = "0004"
-down_revision = '0003'
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0004_person_lookups.sql")
+    op.run_sql_file("0004_person_lookups.sql")
 
 
 def downgrade() -> None:
-    run_migration_sql("0004_downgrade.sql")
+    op.run_sql_file("0004_person_lookups.down.sql")

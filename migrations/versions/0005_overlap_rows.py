@@ -7,17 +7,15 @@ Create Date: 2026-11-28
 
 from alembic import op
 
-from attrib.procedures import run_migration_sql
-
 revision = "0005"
-down_revision = '0004'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0005_overlap_rows.sql")
+    op.run_sql_file("0005_overlap_rows.sql")
 
 
 def downgrade() -> None:
-    op.execute("DROP TABLE IF EXISTS attrib.overlap_rows")
+    op.run_sql_file("0005_overlap_rows.down.sql")

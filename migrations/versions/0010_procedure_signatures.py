@@ -7,8 +7,6 @@ Create Date: 2026-12-03
 
 from alembic import op
 
-from attrib.procedures import run_migration_sql
-
 revision = "0010"
 down_revision = "0009"
 branch_labels = None
@@ -16,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0010_procedure_signatures.sql")
+    op.run_sql_file("0010_procedure_signatures.sql")
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE attrib.deployed_procedures DROP COLUMN IF EXISTS signature")
+    op.run_sql_file("0010_procedure_signatures.down.sql")

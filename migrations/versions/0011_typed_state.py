@@ -7,8 +7,6 @@ Create Date: 2026-12-03
 
 from alembic import op
 
-from attrib.procedures import run_migration_sql
-
 revision = "0011"
 down_revision = "0010"
 branch_labels = None
@@ -16,10 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0011_typed_state.sql")
+    op.run_sql_file("0011_typed_state.sql")
 
 
 def downgrade() -> None:
-    op.execute("CREATE TABLE attrib.state (key text PRIMARY KEY, value jsonb NOT NULL)")
-    op.execute("DROP TABLE attrib.months_written")
-    op.execute("DROP TABLE attrib.pipeline_state")
+    op.run_sql_file("0011_typed_state.down.sql")

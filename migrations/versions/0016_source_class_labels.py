@@ -7,8 +7,6 @@ Create Date: 2026-12-04
 
 from alembic import op
 
-from attrib.procedures import run_migration_sql
-
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
@@ -16,8 +14,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0016_source_class_labels.sql")
+    op.run_sql_file("0016_source_class_labels.sql")
 
 
 def downgrade() -> None:
-    op.execute("DROP INDEX IF EXISTS attrib.source_classes_label_count")
+    op.run_sql_file("0016_source_class_labels.down.sql")

@@ -19,8 +19,6 @@ Create Date: 2026-12-08
 
 from alembic import op
 
-from attrib.procedures import run_migration_sql
-
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
@@ -28,10 +26,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0018_ga4_source_categories.sql")
+    op.run_sql_file("0018_ga4_source_categories.sql")
 
 
 def downgrade() -> None:
-    # The list is data: revision 0016 works with any list, and a name added
-    # since may be one the user relies on, so the names stay.
-    op.execute("DROP TABLE IF EXISTS attrib.run_referrals")
+    op.run_sql_file("0018_ga4_source_categories.down.sql")

@@ -5,7 +5,7 @@ Revises: 0019
 Create Date: 2026-12-09
 """
 
-from attrib.procedures import run_migration_sql
+from alembic import op
 
 revision = "0020"
 down_revision = "0019"
@@ -14,7 +14,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    run_migration_sql("0020_own_definitions.sql")
+    op.run_sql_file("0020_own_definitions.sql")
 
 
 def downgrade() -> None:

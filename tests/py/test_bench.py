@@ -15,9 +15,9 @@ from psycopg.conninfo import conninfo_to_dict
 from rich.console import Console
 
 from segment import STAGES
-from attrib import bench, hostile, projection
+from attrib_tools import bench, hostile, projection
 from attrib.cli import main
-from attrib.demo_data import generate
+from attrib_tools.demo_data import generate
 from conftest import SERVER, server_dsn
 from test_incremental_equals_full import snapshot
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from attrib import cli
 
 PACKAGE = Path(cli.__file__).resolve().parent
-TOOLING = {"attrib.demo_data", "attrib.bench", "attrib.projection", "attrib.cli_bench", "attrib.cli_demo",
-           "attrib.marketing", "attrib.cli_report"}
+TOOLING = {"attrib_tools", "attrib_tools.demo_data", "attrib_tools.bench", "attrib_tools.projection",
+           "attrib_tools.cli_bench", "attrib_tools.cli_demo", "attrib.marketing", "attrib.cli_report"}
 
 
 def test_deploy_run_status_and_schedule_import_no_tooling() -> None:

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 
-from attrib import demo_data
+from attrib_tools import demo_data
 from attrib.cli import main
 from conftest import create_database, drop_database, server_dsn
 

@@ -1,7 +1,7 @@
 """The demo's three definitions §11 stories (attrib demo prints them) carry the views' own figures.
 
 A small demo data set (20 K events, 60 days) with revenue, spend, survey answers and the content
-map of attrib.demo_sources; each printed figure is compared with a query of the view it comes from.
+map of attrib_tools.demo_sources; each printed figure is compared with a query of the view it comes from.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Iterator
 import psycopg
 import pytest
 
-from attrib import demo_data, demo_sources, growth, marketing, runner
+from attrib import growth, marketing, runner
+from attrib_tools import demo_data, demo_sources
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from attrib import cluster, invocation
+from attrib import cluster
+from attrib_tools import invocation
 from conftest import server_dsn
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from attrib import projection
+from attrib_tools import projection
 from attrib.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

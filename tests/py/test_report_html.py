@@ -11,7 +11,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from attrib import demo_data, palette
+from attrib import palette
+from attrib_tools import demo_data
 from run_helpers import attrib
 from segment import run_stages
 from test_hostile_output import plant

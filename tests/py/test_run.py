@@ -400,7 +400,7 @@ def test_waiting_for_a_readers_lock_times_out_and_is_retried(source: psycopg.Con
 
 def test_the_tests_and_the_projections_stage_lists_are_the_databases(conn: psycopg.Connection) -> None:
     """attrib.stages is the list; the copies that must work without a database are checked against it."""
-    from attrib import projection
+    from attrib_tools import projection
 
     stages = tuple(conn.execute("SELECT name FROM attrib.stages WHERE in_run ORDER BY position").fetchall())
     assert tuple(s for (s,) in stages) == tuple(STAGES) == tuple(projection.STAGES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from attrib import demo_data
+from attrib_tools import demo_data
 from conftest import create_database, drop_database, server_dsn
 from segment import run_stages
 

@@ -1,8 +1,11 @@
-"""Upgrades: the first release's database, upgraded with `attrib deploy`, is the catalog a fresh deploy makes.
+"""Upgrades: a release's database, upgraded with `attrib deploy`, is the catalog a fresh deploy makes.
 
-tests/py/fixtures/release-645b27f.dump is that database as `attrib deploy`
-from commit 645b27f left it (pg_dump, made once). Upgrading it must leave
-no stray overload, orphan function, missing grant or different body behind.
+tests/py/fixtures/release-COMMIT.dump is the database `attrib deploy` from
+that commit left (pg_dump, made once): 645b27f, the first release (revision
+0005), and 0db26ad (revision 0013, the migrations as they were before every
+revision became a frozen SQL file, when 0007 still read the shipped list
+from the CSV). Upgrading either must leave no stray overload, orphan
+function, missing grant or different body behind.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ import pytest
 
 from attrib import deploy
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "release-645b27f.dump"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# commit -> (its revision, how many procedure files it deployed)
+RELEASES = {"645b27f": ("0005", 45), "0db26ad": ("0013", 78)}
 SCHEMAS = "('attrib', 'partitioning', 'aliasing', 'sessions', 'sessions_stages')"
 # monthly partitions are made around the day of the deploy: not part of the comparison
 NOT_A_PARTITION = r"c.relname !~ '^events_p[0-9]{4}_[0-9]{2}$'"
@@ -62,35 +67,47 @@ def catalog(dsn: str) -> dict[str, list[tuple]]:
         return {name: sorted(c.execute(query).fetchall(), key=repr) for name, query in CATALOG.items()}
 
 
-@pytest.fixture
-def first_release(empty_dsn: str) -> str:
-    ran = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", empty_dsn, "-f", str(FIXTURE)],
+def restore(dsn: str, commit: str) -> str:
+    dump = FIXTURES / f"release-{commit}.dump"
+    ran = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", str(dump)],
                          capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
-    return empty_dsn
+    return dsn
 
 
-def test_the_fixture_is_the_first_release(first_release: str) -> None:
-    with psycopg.connect(first_release) as c:
-        assert c.execute("SELECT version_num FROM public.alembic_version").fetchone() == ("0005",)
-        assert c.execute("SELECT count(*) FROM attrib.deployed_procedures").fetchone() == (45,)
+@pytest.fixture(params=sorted(RELEASES))
+def release(request: pytest.FixtureRequest, empty_dsn: str) -> tuple[str, str]:
+    """(commit, DSN of a database as that release left it)."""
+    return request.param, restore(empty_dsn, request.param)
 
 
-def test_upgrading_the_first_release_gives_the_catalog_of_a_fresh_deploy(first_release: str, dsn: str) -> None:
-    result = deploy.upgrade(first_release)
-    assert (result.revision_before, result.revision_after) == ("0005", deploy.head_revision())
-    upgraded, fresh = catalog(first_release), catalog(dsn)
+def test_the_fixture_is_the_release(release: tuple[str, str]) -> None:
+    commit, dsn = release
+    with psycopg.connect(dsn) as c:
+        assert c.execute("SELECT version_num FROM public.alembic_version").fetchone() == (RELEASES[commit][0],)
+        assert c.execute("SELECT count(*) FROM attrib.deployed_procedures").fetchone() == (RELEASES[commit][1],)
+
+
+def test_upgrading_a_release_gives_the_catalog_of_a_fresh_deploy(release: tuple[str, str], dsn: str) -> None:
+    commit, old = release
+    result = deploy.upgrade(old)
+    assert (result.revision_before, result.revision_after) == (RELEASES[commit][0], deploy.head_revision())
+    upgraded, fresh = catalog(old), catalog(dsn)
     for part in CATALOG:
         assert upgraded[part] == fresh[part], part
 
 
-def test_a_removed_procedure_file_takes_its_function_along(first_release: str) -> None:
-    deploy.upgrade(first_release)
-    with psycopg.connect(first_release) as c:
-        # _run_lock_key.sql left the tree after the first release
-        assert c.execute("SELECT to_regprocedure('attrib._run_lock_key()')").fetchone() == (None,)
-        assert c.execute("SELECT count(*) FROM attrib.deployed_procedures "
-                         "WHERE file_name = '_run_lock_key.sql'").fetchone() == (0,)
+@pytest.mark.parametrize(("commit", "removed"), [("645b27f", "_run_lock_key()"),
+                                                 ("0db26ad", "_run_refused()"),
+                                                 ("0db26ad", "_run_check_stage(text)")])
+def test_a_removed_procedure_file_takes_its_function_along(empty_dsn: str, commit: str, removed: str) -> None:
+    old = restore(empty_dsn, commit)
+    deploy.upgrade(old)
+    with psycopg.connect(old) as c:
+        # the file left the tree after that release
+        assert c.execute("SELECT to_regprocedure(%s)", (f"attrib.{removed}",)).fetchone() == (None,)
+        assert c.execute("SELECT count(*) FROM attrib.deployed_procedures WHERE file_name = %s",
+                         (removed.split("(")[0] + ".sql",)).fetchone() == (0,)
 
 
 def test_revision_0014_types_the_forgotten_ids_an_older_release_recorded(empty_dsn: str) -> None:

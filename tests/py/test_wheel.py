@@ -70,3 +70,24 @@ def test_docs_check_passes_from_the_installed_wheel(installed: Path, dsn: str) -
                              capture_output=True, text=True, cwd="/", env=env)
     assert checked.returncode == 0, checked.stderr
     assert "site-packages/attrib/_sql/docs/outputs.md matches the database" in checked.stderr
+
+
+TOOLING_MODULES = {"demo_data", "demo_sources", "bench", "cli_bench", "cli_demo", "hostile", "projection",
+                   "summary", "invocation"}
+
+
+def test_the_wheel_carries_no_demo_or_bench_module(installed: Path) -> None:
+    import zipfile
+
+    wheel = next((installed.parent.parent / "dist").glob("attrib-*.whl"))
+    modules = [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".py")]
+    assert not [n for n in modules if not n.startswith("attrib/")], modules
+    assert not [n for n in modules if Path(n).stem in TOOLING_MODULES], modules
+
+
+def test_the_installed_wheel_names_the_extra_for_demo_and_bench(installed: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("ATTRIB_HOME", "ATTRIB_PROCEDURES_DIR", "PYTHONPATH")}
+    for args in (["demo"], ["bench", "--events", "20000"], ["demo-data", "--dsn", "postgresql://"]):
+        ran = subprocess.run([str(installed / "attrib"), *args], capture_output=True, text=True, cwd="/", env=env)
+        assert ran.returncode == 1, (args, ran.stderr)
+        assert "attrib[tools]" in ran.stderr and "Traceback" not in ran.stderr, ran.stderr

@@ -10,7 +10,7 @@ from psycopg import sql
 from rich.console import Console
 from rich.table import Table
 
-from . import safe_text
+from attrib import safe_text
 
 
 def _one(conn: psycopg.Connection, query: str | sql.Composable) -> object:

@@ -13,9 +13,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import bench, cluster, projection
-from .cli_common import CONTEXT, cluster_options, err
-from .paths import project_root
+from attrib import cluster
+from attrib.cli_common import CONTEXT, cluster_options, err
+from attrib.paths import project_root
+
+from . import bench, projection
 
 
 def _scales(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int] | None:

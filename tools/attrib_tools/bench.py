@@ -91,10 +91,12 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from . import __version__, cluster as clusters, demo_sources, deploy, hostile
+from attrib import __version__, cluster as clusters, deploy
+from attrib.errors import AttribError
+from attrib.paths import is_clone, project_root
+
+from . import demo_sources, hostile
 from .demo_data import add_revenue, generate
-from .errors import AttribError
-from .paths import is_clone, project_root
 
 SETTINGS = ("server_version", "shared_buffers", "work_mem", "maintenance_work_mem",
             "max_parallel_workers_per_gather", "max_parallel_workers", "effective_cache_size",

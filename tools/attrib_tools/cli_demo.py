@@ -9,9 +9,11 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from . import cluster, db, demo_data, demo_sources, deploy, invocation, report, runner, safe_text, summary
-from .cli_common import CONTEXT, dsn_option, err
-from .errors import AttribError
+from attrib import cluster, db, deploy, progress, runner, safe_text
+from attrib.cli_common import CONTEXT, dsn_option, err
+from attrib.errors import AttribError
+
+from . import demo_data, demo_sources, invocation, summary
 
 
 @click.command("demo", context_settings=CONTEXT)
@@ -46,11 +48,11 @@ def demo_cmd(events: int, days: int, seed: int, port: int, html_file: Path) -> N
         + " (settings spend_source, survey_source, content_source)")
 
     out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 140)
-    outcome = runner.run(dsn, full=True, reporter=report.ConsoleReporter(Console(stderr=True)))
-    report.print_result(outcome, out, as_json=False)
+    outcome = runner.run(dsn, full=True, reporter=progress.ConsoleReporter(Console(stderr=True)))
+    progress.print_result(outcome, out, as_json=False)
     if outcome.status != "ok":
         raise AttribError(outcome.error or "the run failed")
-    from . import marketing, report_html  # lazy: Plotly is loaded only for the report
+    from attrib import marketing, report_html  # lazy: Plotly is loaded only for the report
 
     with db.connection(dsn) as conn:
         summary.print_summary(conn, out)
