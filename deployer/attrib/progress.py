@@ -12,7 +12,7 @@ from . import safe_text
 from .runner import RunResult, StageResult
 
 _MARK = {"ok": "[green]✓[/]", "failed": "[red]✗[/]", "busy": "[yellow]![/]"}
-# What each stage's `written` counts (procedures/stages/*.sql): a bare number says nothing to a user.
+# What each stage's `written` counts (procedures/stages/*/*.sql): a bare number says nothing to a user.
 WRITTEN = {
     "reset": "aliases marked for rebuild",
     "ingest": "events kept",

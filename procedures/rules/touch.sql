@@ -5,7 +5,7 @@
 -- store. Like it, an inlinable SQL table function (one SELECT, STABLE, not
 -- STRICT, no SET, no SECURITY DEFINER; every name schema-qualified): call
 -- it LATERAL in one INSERT ... SELECT and the planner expands both into
--- that query; tests/pgtap/13_touch_inlining.sql checks it.
+-- that query; tests/pgtap/05_rules_touch_inlining.sql checks it.
 CREATE OR REPLACE FUNCTION attrib.touch(
     p_landing_url  text,
     p_referrer     text,
