@@ -262,10 +262,11 @@ def citus_clusters(port: int, base: Path) -> tuple[Cluster, list[Cluster]]:
 
 
 def up_citus(coordinator: Cluster, workers: list[Cluster], database: str = DEFAULT_DATABASE,
-             log: callable = print) -> str:  # type: ignore[valid-type]
+             log: callable = print, *, fresh: bool = False) -> str:  # type: ignore[valid-type]
     """Start a Citus coordinator and its workers on 127.0.0.1 (made if missing) and join them into
-    one cluster for `database`; return the coordinator's DSN of it. Needs Citus installed
-    (scripts/citus-build.sh). Repeatable: running nodes are reused, known workers not added again."""
+    one cluster for `database` (with `fresh`, dropped first on every node); return the
+    coordinator's DSN of it. Needs Citus installed (scripts/citus-build.sh). Repeatable: running
+    nodes are reused, known workers not added again."""
     if not (PG_BIN.parent / "lib" / "citus.so").exists():
         raise AttribError("Citus is not installed for PostgreSQL 15.\n"
                           "HINT: CITUS_GIT=/path/to/citus.git bash scripts/citus-build.sh")
@@ -273,7 +274,7 @@ def up_citus(coordinator: Cluster, workers: list[Cluster], database: str = DEFAU
     for worker in workers:
         up(worker, log, settings=CITUS_WORKER_SETTINGS)
     for node in (coordinator, *workers):
-        create_database(node, database)
+        create_database(node, database, fresh=fresh)
         with psycopg.connect(node.dsn_for(database), autocommit=True) as conn:
             conn.execute("CREATE EXTENSION IF NOT EXISTS citus")
     with psycopg.connect(coordinator.dsn_for(database), autocommit=True) as conn:

@@ -132,14 +132,14 @@ BEGIN
          WHERE NOT has_schema_privilege(v_reader, 'attrib', 'USAGE')
         UNION ALL
         SELECT format('GRANT SELECT ON %s TO %I', r, v_reader)
-          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.source_classes']) r
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.source_classes', 'attrib._source_classes']) r
          WHERE NOT has_table_privilege(v_reader, r, 'SELECT')
         UNION ALL
         -- attrib report --by source names sources with attrib.source_match (one name per platform)
         SELECT format('GRANT EXECUTE ON ROUTINE %s TO %I', p.oid::regprocedure, v_reader)
           FROM pg_proc p
          WHERE p.pronamespace = 'attrib'::regnamespace
-           AND p.proname = ANY (ARRAY['_run_holder', 'source_match', 'lower_ascii'])
+           AND p.proname = ANY (ARRAY['_run_holder', 'source_match', 'lower_ascii', '_source_class_rows'])
            AND NOT has_function_privilege(v_reader, p.oid, 'EXECUTE')
         UNION ALL
         SELECT format('GRANT SELECT ON %I.%I TO %I', n.nspname, c.relname, v_reader)
