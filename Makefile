@@ -5,13 +5,14 @@ VENV ?= .venv
 ATTRIB := $(VENV)/bin/attrib
 export ATTRIB_PGPORT ?= 55432
 
-.PHONY: deps venv db demo test test-sql test-py bench bench-smoke clean-db help
+.PHONY: deps venv db demo test test-sql test-py test-citus bench bench-smoke clean-db help
 
 help:
 	@echo "make demo   - set up everything (apt, venv, local PostgreSQL), load sample data, run, summarize"
 	@echo "make test   - run every test (pgTAP + pytest) against the local PostgreSQL"
 	@echo "make bench  - benchmark full and incremental runs (EVENTS=1000000 DAYS=365; SCALES=1M,5M,10M to scale)"
 	@echo "make bench-smoke - the same on 20 K events (seconds)"
+	@echo "make test-citus CITUS_GIT=/path/to/citus.git - attrib on Citus (coordinator + 2 workers) vs plain PostgreSQL"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -32,6 +33,11 @@ demo: venv  # attrib demo starts the cluster itself: no DSN of the empty `attrib
 
 test: db
 	bash scripts/test.sh
+
+# Citus built from CITUS_GIT (git dir, CITUS_REF=v13.2.2) or CITUS_SRC, outside the repository;
+# EVENTS=200000, CITUS_PORT=56432 (and the next two ports), OUT=bench/results/citus-<date>.json
+test-citus: venv
+	bash scripts/test-citus.sh
 
 bench: db
 	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365} --workers 0,2 $${SCALES:+--scales $$SCALES}

@@ -158,7 +158,8 @@ BEGIN
     -- maintain (run_maintenance, check_default, show_partition_name): for
     -- attrib's one native monthly set, with no sub-partitions, custom
     -- intervals, retention or jobmon, they only read part_config and
-    -- part_config_sub. Nothing more: the owner could otherwise rewrite other
+    -- part_config_sub, and the view table_privs (a new partition takes its
+    -- parent's owner and grants: inherit_privileges, migration 0023). Nothing more: the owner could otherwise rewrite other
     -- applications' partition sets, or put a trigger on pg_partman's tables
     -- that would run as whoever next writes them (a superuser's maintenance).
     -- Rights a deploy of an earlier version gave (ALL on every table of the
@@ -168,13 +169,13 @@ BEGIN
          WHERE NOT has_schema_privilege(v_owner, 'partman', 'USAGE')
         UNION ALL
         SELECT format('GRANT SELECT ON partman.%I TO %I', t, v_owner)
-          FROM unnest(ARRAY['part_config', 'part_config_sub']) t
+          FROM unnest(ARRAY['part_config', 'part_config_sub', 'table_privs']) t
          WHERE NOT has_table_privilege(v_owner, format('partman.%I', t), 'SELECT')
         UNION ALL
         SELECT format('REVOKE %s ON partman.%I FROM %I', a.privilege_type, c.relname, v_owner)
           FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
          WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = to_regrole(quote_ident(v_owner))
-           AND NOT (c.relname IN ('part_config', 'part_config_sub') AND a.privilege_type = 'SELECT')
+           AND NOT (c.relname IN ('part_config', 'part_config_sub', 'table_privs') AND a.privilege_type = 'SELECT')
         UNION ALL
         SELECT format('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA partman TO %I', v_owner)
          WHERE EXISTS (SELECT FROM pg_proc p WHERE p.pronamespace = 'partman'::regnamespace

@@ -71,8 +71,8 @@ SELECT is((SELECT array_agg(r ORDER BY r COLLATE "C") FROM (
     SELECT c.relname || '.' || att.attname || ' ' || a.privilege_type
       FROM pg_class c JOIN pg_attribute att ON att.attrelid = c.oid CROSS JOIN LATERAL aclexplode(att.attacl) a
      WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole) g),
-    ARRAY['part_config SELECT', 'part_config_sub SELECT'],
-    'the owner role may only read part_config and part_config_sub in partman');
+    ARRAY['part_config SELECT', 'part_config_sub SELECT', 'table_privs SELECT'],
+    'the owner role may only read part_config, part_config_sub and the view table_privs in partman');
 
 -- On Citus the owner logs in (Citus connects to the nodes as the stages'
 -- user), with a password only the coordinator's pg_dist_authinfo holds
