@@ -5,7 +5,7 @@ VENV ?= .venv
 ATTRIB := $(VENV)/bin/attrib
 export ATTRIB_PGPORT ?= 55432
 
-.PHONY: deps venv db demo test test-sql test-py bench bench-smoke bench-dbt bench-dbt-check cli-docs clean-db help
+.PHONY: deps venv db demo test test-sql test-py test-citus bench bench-smoke bench-dbt bench-dbt-check cli-docs clean-db help
 
 help:
 	@echo "make demo   - set up everything (apt, venv, local PostgreSQL), load sample data, run, summarize"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench-smoke - the same on 20 K events (seconds)"
 	@echo "make cli-docs - rewrite docs/cli.md from every command's --help (a test checks it is current)"
 	@echo "make bench-dbt DBT_SEGMENT_DIR=... DBT_UTILS_DIR=... - full run vs the dbt segment package's full refresh"
+	@echo "make test-citus CITUS_GIT=/path/to/citus.git - attrib on Citus (coordinator + 2 workers) vs plain PostgreSQL"
 
 deps:
 	@bash scripts/install-deps.sh
@@ -34,6 +35,11 @@ demo: venv  # attrib demo starts the cluster itself: no DSN of the empty `attrib
 
 test: db
 	bash scripts/test.sh
+
+# Citus built from CITUS_GIT (git dir, CITUS_REF=v13.2.2) or CITUS_SRC, outside the repository;
+# EVENTS=200000, CITUS_PORT=56432 (and the next two ports), OUT=bench/results/citus-<date>.json
+test-citus: venv
+	bash scripts/test-citus.sh
 
 bench: db
 	$(ATTRIB) bench --events $${EVENTS:-1000000} --days $${DAYS:-365} --workers 0,2 $${SCALES:+--scales $$SCALES}

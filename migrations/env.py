@@ -107,13 +107,26 @@ def _run(connection) -> None:
         # the migration that installs pg_partman there (see migrations/sql/deploy_preflight.sql).
         roles = config.attributes.get("roles") or {}
         deploy.check_schemas(connection.connection.driver_connection, roles.get("owner"))
+        distribute = deploy.wants_distribution(connection.connection.driver_connection,
+                                               config.attributes.get("distribute"))
+        if distribute:
+            # attrib.settings keeps its guard trigger once it is a reference table
+            connection.exec_driver_sql("SET LOCAL citus.enable_unsafe_triggers = on")
         context.run_migrations()
         if _at_head(connection):
+            grant = ("SELECT attrib._grant_privileges(%s, %s, %s)",
+                     (roles.get("owner"), roles.get("runner"), roles.get("reader")))
             applied = procedures.apply(connection)
+            if distribute:
+                # the roles first (Citus creates them on the workers too), then the tables
+                # and the owner's login on the workers (docs/scale-out.md, README Security)
+                connection.exec_driver_sql(*grant)
+                config.attributes["distribution_actions"] = list(connection.exec_driver_sql(
+                    "SELECT a FROM attrib._distribute((SELECT r.role_name FROM attrib.roles r "
+                    "WHERE r.kind = 'owner')) a").scalars())
+                applied += [p for p in procedures.apply(connection) if p not in applied]
             config.attributes["procedures_applied"] = applied
-            connection.exec_driver_sql(
-                "SELECT attrib._grant_privileges(%s, %s, %s)",
-                (roles.get("owner"), roles.get("runner"), roles.get("reader")))
+            connection.exec_driver_sql(*grant)
 
 
 if context.is_offline_mode():

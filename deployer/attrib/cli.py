@@ -164,8 +164,11 @@ def db_status(port: int, datadir: str | None) -> None:
 @click.option("--grant-source", is_flag=True,
               help="Also let attrib read the source tables (pages, tracks, identifies in source_schema) "
                    "and give them the load-time index that keeps increments fast.")
+@click.option("--distribute/--no-distribute", default=None,
+              help="On a Citus coordinator, distribute attrib's tables (docs/scale-out.md). Default: when the "
+                   "citus extension is installed; --distribute fails without it.")
 def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_role: str | None,
-               reader_role: str | None, grant_source: bool) -> None:
+               reader_role: str | None, grant_source: bool, distribute: bool | None) -> None:
     """Install or upgrade attrib in a database (Alembic to head, then changed procedures, then grants).
 
     Safe to repeat: a second deploy changes nothing. Edit a file in procedures/
@@ -178,7 +181,7 @@ def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_r
         return
     target = db.resolve_dsn(dsn)
     roles = {"owner": owner_role, "runner": runner_role, "reader": reader_role}
-    result = deploy.upgrade(target, roles=roles, grant_source=grant_source)
+    result = deploy.upgrade(target, roles=roles, grant_source=grant_source, distribute=distribute)
     for notice in result.notices:
         err(f"NOTICE: {safe_text.text(notice)}")
     if result.changed:
@@ -188,6 +191,8 @@ def deploy_cmd(dsn: str | None, sql_only: bool, owner_role: str | None, runner_r
         err(f"{db.mask_dsn(target)} is at revision {result.revision_after}; no procedure changed")
     else:
         err(f"{db.mask_dsn(target)} is up to date (revision {result.revision_after}); nothing to do")
+    for action in result.distribution_actions:
+        err(f"citus: {safe_text.text(action)}")
     for action in result.source_actions:
         err(f"source: {safe_text.text(action)}")
     if grant_source and not result.source_actions:

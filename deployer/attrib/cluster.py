@@ -53,11 +53,14 @@ SETTINGS = {
 # pg_cron connects to the jobs' database as the runner: through the socket
 # directory (cron.host, set at initdb), which HBA trusts, as a production
 # server would trust it through a pg_hba line or .pgpass (README, Security).
+# The owner is NOLOGIN, except on a Citus worker, where it logs in with the
+# password only the coordinator's superuser-only pg_dist_authinfo holds
+# (README, Security): a scram line for it, never trust.
 HBA = """# attrib's local development cluster (written by `attrib db up`)
-local all all                           trust
-host  all postgres                      127.0.0.1/32 trust
-host  all attrib_runner,+attrib_reader  127.0.0.1/32 scram-sha-256
-host  all all                           127.0.0.1/32 trust
+local all all                                        trust
+host  all postgres                                   127.0.0.1/32 trust
+host  all attrib_runner,+attrib_reader,attrib_owner  127.0.0.1/32 scram-sha-256
+host  all all                                        127.0.0.1/32 trust
 """
 
 
@@ -139,15 +142,25 @@ def _port_taken(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-type]
-    """Start (creating if needed) the cluster and database; return the DSN."""
+def up(cluster: Cluster, log: callable = print, *,  # type: ignore[valid-type]
+       settings: dict[str, str] | None = None) -> str:
+    """Start (creating if needed) the cluster and database; return the DSN.
+
+    `settings` override SETTINGS when the cluster is created (a Citus node
+    of `make test-citus` preloads citus first, a worker no pg_cron); pg_cron
+    is set up only when it is preloaded.
+    """
     ensure_installed()
+    wanted = {**SETTINGS, **(settings or {})}
+    cron = "pg_cron" in wanted["shared_preload_libraries"]
+    if not cron:
+        wanted.pop("cron.database_name", None)
     if not (cluster.datadir / "PG_VERSION").exists():
         _prepare_datadir(cluster)
         log(f"initializing cluster in {cluster.datadir}")
         _run([str(PG_BIN / "initdb"), "-D", str(cluster.datadir), "-U", "postgres", "-A", "trust",
               "-E", "UTF8", "--locale=C.UTF-8"], "initdb")
-        conf = "\n".join(f"{k} = {v}" for k, v in SETTINGS.items())
+        conf = "\n".join(f"{k} = {v}" for k, v in wanted.items())
         conf += f"\nport = {cluster.port}\nunix_socket_directories = '{cluster.datadir}'\n"
         _run(["sh", "-c", f"cat >> '{cluster.datadir}/postgresql.conf' <<'EOF'\n# attrib\n{conf}EOF\n"],
              "writing postgresql.conf")
@@ -158,13 +171,14 @@ def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-ty
                 f"({cluster.datadir}) cannot start.\n"
                 f"HINT: pick a free port, e.g. export ATTRIB_PGPORT={cluster.port + 1} (or --port), and run again.")
         _write_hba(cluster)
-        _add_cron_host(cluster)
+        if cron:
+            _add_cron_host(cluster)
         log(f"starting PostgreSQL 15 on 127.0.0.1:{cluster.port}")
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-l", str(cluster.datadir / "server.log"),
               "-w", "-t", "60", "start"], f"pg_ctl start (see {cluster.datadir}/server.log)")
     else:  # running, perhaps made by an older attrib: bring its configuration up to date
         hba_changed = _write_hba(cluster)
-        if _add_cron_host(cluster):
+        if cron and _add_cron_host(cluster):
             _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-m", "fast", "-w", "restart",
                   "-l", str(cluster.datadir / "server.log")], "pg_ctl restart")
         elif hba_changed:
@@ -172,8 +186,9 @@ def up(cluster: Cluster, log: callable = print) -> str:  # type: ignore[valid-ty
     create_database(cluster, DEFAULT_DATABASE)
     # pg_cron's scheduler lives in cron.database_name; its jobs may target any
     # database of the cluster (cron.schedule_in_database).
-    with psycopg.connect(cluster.dsn, autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
+    if cron:
+        with psycopg.connect(cluster.dsn, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_cron")
     return cluster.dsn
 
 
@@ -221,3 +236,52 @@ def down(cluster: Cluster, *, destroy: bool = False) -> None:
         _run([str(PG_BIN / "pg_ctl"), "-D", str(cluster.datadir), "-m", "fast", "-w", "stop"], "pg_ctl stop")
     if destroy and cluster.datadir.exists():
         shutil.rmtree(cluster.datadir)
+
+
+# -- a Citus cluster on loopback (`make test-citus`) -------------------------------------
+
+CITUS_COORDINATOR_SETTINGS = {
+    # citus first, as Citus requires; pg_cron only where the schedule lives
+    "shared_preload_libraries": "'citus,pg_cron,pg_stat_statements,auto_explain'",
+    "shared_buffers": "'256MB'",
+    "work_mem": "'64MB'",
+    "citus.shard_count": "8",           # a few shards per worker core: the unit of parallelism
+    "auto_explain.log_min_duration": "-1",  # off; the plan check turns it on for its database
+}
+CITUS_WORKER_SETTINGS = {
+    "shared_preload_libraries": "'citus,pg_stat_statements'",
+    "shared_buffers": "'256MB'",
+    "work_mem": "'64MB'",
+}
+
+
+def citus_clusters(port: int, base: Path) -> tuple[Cluster, list[Cluster]]:
+    """A coordinator on `port` and two workers on the next two ports, with data directories under `base`."""
+    return (Cluster((base / f"citus-{port}").resolve(), port),
+            [Cluster((base / f"citus-{port + k}").resolve(), port + k) for k in (1, 2)])
+
+
+def up_citus(coordinator: Cluster, workers: list[Cluster], database: str = DEFAULT_DATABASE,
+             log: callable = print, *, fresh: bool = False) -> str:  # type: ignore[valid-type]
+    """Start a Citus coordinator and its workers on 127.0.0.1 (made if missing) and join them into
+    one cluster for `database` (with `fresh`, dropped first on every node); return the
+    coordinator's DSN of it. Needs Citus installed (scripts/citus-build.sh). Repeatable: running
+    nodes are reused, known workers not added again."""
+    if not (PG_BIN.parent / "lib" / "citus.so").exists():
+        raise AttribError("Citus is not installed for PostgreSQL 15.\n"
+                          "HINT: CITUS_GIT=/path/to/citus.git bash scripts/citus-build.sh")
+    up(coordinator, log, settings=CITUS_COORDINATOR_SETTINGS)
+    for worker in workers:
+        up(worker, log, settings=CITUS_WORKER_SETTINGS)
+    for node in (coordinator, *workers):
+        create_database(node, database, fresh=fresh)
+        with psycopg.connect(node.dsn_for(database), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS citus")
+    with psycopg.connect(coordinator.dsn_for(database), autocommit=True) as conn:
+        conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", (coordinator.port,))
+        known = {r[0] for r in conn.execute("SELECT nodeport FROM pg_dist_node WHERE noderole = 'primary'")}
+        for worker in workers:
+            if worker.port not in known:
+                log(f"adding worker 127.0.0.1:{worker.port}")
+                conn.execute("SELECT citus_add_node('127.0.0.1', %s)", (worker.port,))
+    return coordinator.dsn_for(database)

@@ -13,12 +13,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from . import db
+from .errors import AttribError
 from .paths import alembic_ini, project_root
 
 
 # Notices PostgreSQL emits for IF [NOT] EXISTS / CASCADE are noise to a user
 # (a fresh deploy's migrations drop what older releases had, if it is there).
-_ROUTINE_NOTICE = re.compile(r"already exists, skipping|does not exist, skipping|^drop cascades to")
+# On Citus: objects created before their tables are distributed stay local until attrib._distribute
+# puts them on every node, and distributing a table copies its rows.
+_ROUTINE_NOTICE = re.compile(r"already exists, skipping|does not exist, skipping|^drop cascades to"
+                             r"|that is not in Citus' metadata$|^Copying data from local table|^copying the data has")
 
 
 @dataclass
@@ -28,10 +32,25 @@ class DeployResult:
     procedures_applied: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     source_actions: list[str] = field(default_factory=list)  # what --grant-source did (attrib._grant_source)
+    distribution_actions: list[str] = field(default_factory=list)  # what attrib._distribute did on Citus
 
     @property
     def changed(self) -> bool:
-        return self.revision_before != self.revision_after or bool(self.procedures_applied)
+        return (self.revision_before != self.revision_after or bool(self.procedures_applied)
+                or bool(self.distribution_actions))
+
+
+def wants_distribution(driver, requested: bool | None) -> bool:
+    """Whether this deploy distributes the tables on Citus: when the citus extension is installed
+    (requested None), always with --distribute (an error without Citus), never with --no-distribute."""
+    if requested is False:
+        return False
+    citus = driver.execute("SELECT EXISTS (SELECT FROM pg_catalog.pg_extension WHERE extname = 'citus')").fetchone()[0]
+    if requested and not citus:
+        raise AttribError("--distribute: the citus extension is not installed in this database.\n"
+                          "HINT: add citus to shared_preload_libraries (first), CREATE EXTENSION citus, add the "
+                          "workers (citus_add_node), then deploy again; see docs/scale-out.md.")
+    return citus
 
 
 def _config(stdout: io.TextIOBase | None = None) -> Config:
@@ -81,22 +100,26 @@ def _with_connection(dsn: str, action: Callable[[Config, object], None],
         after = _current(connection)
         connection.commit()
     engine.dispose()
-    result = DeployResult(before, after, list(cfg.attributes.get("procedures_applied", [])), notices)
+    result = DeployResult(before, after, list(cfg.attributes.get("procedures_applied", [])), notices,
+                          distribution_actions=list(cfg.attributes.get("distribution_actions", [])))
     return result, cfg
 
 
 def upgrade(dsn: str, roles: dict[str, str | None] | None = None, grant_source: bool = False,
-            revision: str = "head") -> DeployResult:
+            revision: str = "head", distribute: bool | None = None) -> DeployResult:
     """Migrate to head, apply changed procedures and grant the roles, in one transaction.
 
     `roles` names the owner, runner and reader roles (None: keep the
     deployed names, else the defaults). `grant_source` also lets attrib read
     the source tables and indexes their load time (attrib._grant_source).
     `revision` stops at an earlier revision, with no procedures (the upgrade
-    tests use it to build the database an older release left).
+    tests use it to build the database an older release left). `distribute`:
+    on Citus, distribute the tables (None: when the citus extension is
+    installed; see wants_distribution).
     """
     def action(cfg: Config, connection) -> None:
         cfg.attributes["roles"] = roles or {}
+        cfg.attributes["distribute"] = distribute
         command.upgrade(cfg, revision)
         if grant_source:
             cfg.attributes["source_actions"] = list(

@@ -123,7 +123,12 @@ def apply(connection, directory: Path | None = None) -> list[str]:
             if signature:
                 _drop_routine(connection, signature)
             connection.exec_driver_sql("DELETE FROM attrib.deployed_procedures WHERE file_name = %s", (file_name,))
-    changed = [p for p in items if deployed.get(p.name, (None, None))[0] != p.checksum]
+    # a file is applied when it changed, or when its object is gone although its file did not change
+    # (Citus's undistribute_table drops the functions that depend on a table it converts)
+    missing = {r[0] for r in connection.exec_driver_sql(
+        "SELECT file_name FROM attrib.deployed_procedures "
+        "WHERE signature IS NOT NULL AND pg_catalog.to_regprocedure(signature) IS NULL").fetchall()}
+    changed = [p for p in items if deployed.get(p.name, (None, None))[0] != p.checksum or p.name in missing]
     # PL/pgSQL bodies may call functions defined in files applied later in
     # this loop; BEGIN ATOMIC bodies are bound when created, so a file whose
     # body names a function not created yet waits for the next pass.

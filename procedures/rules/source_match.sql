@@ -30,7 +30,9 @@
 -- their query, so a full run classifies every landing in one set-based
 -- plan (a shared hash of attrib.source_classes or a memoized lookup per
 -- host) instead of one function call per row; the longest name's label
--- count is an InitPlan, read once per query.
+-- count is an InitPlan, read once per query. It reads the list through the
+-- view attrib._source_classes: the table itself on PostgreSQL, a PL/pgSQL
+-- function over it on Citus (migrations/sql/0023_source_classes_read.sql).
 CREATE OR REPLACE FUNCTION attrib.source_match(p_value text)
 RETURNS TABLE (name text, class text)
 LANGUAGE sql
@@ -44,8 +46,8 @@ BEGIN ATOMIC
      CROSS JOIN LATERAL pg_catalog.unnest(
              v.labels[i.first_label:i.first_label - 1
                       + (SELECT pg_catalog.max(pg_catalog.array_length(pg_catalog.string_to_array(n.name, '.'), 1))
-                           FROM attrib.source_classes n)]) WITH ORDINALITY AS j(label, label_count)
-      JOIN attrib.source_classes c
+                           FROM attrib._source_classes n)]) WITH ORDINALITY AS j(label, label_count)
+      JOIN attrib._source_classes c
         ON c.name = pg_catalog.array_to_string(v.labels[i.first_label:i.first_label + j.label_count - 1], '.')
      ORDER BY j.label_count DESC,
               pg_catalog.array_position(ARRAY['search', 'social', 'video', 'shopping', 'email', 'ai'], c.class)

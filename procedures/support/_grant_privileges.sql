@@ -132,14 +132,14 @@ BEGIN
          WHERE NOT has_schema_privilege(v_reader, 'attrib', 'USAGE')
         UNION ALL
         SELECT format('GRANT SELECT ON %s TO %I', r, v_reader)
-          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.source_classes']) r
+          FROM unnest(ARRAY['attrib.run_log', 'attrib.runs', 'attrib.source_classes', 'attrib._source_classes']) r
          WHERE NOT has_table_privilege(v_reader, r, 'SELECT')
         UNION ALL
         -- attrib report --by source names sources with attrib.source_match (one name per platform)
         SELECT format('GRANT EXECUTE ON ROUTINE %s TO %I', p.oid::regprocedure, v_reader)
           FROM pg_proc p
          WHERE p.pronamespace = 'attrib'::regnamespace
-           AND p.proname = ANY (ARRAY['_run_holder', 'source_match', 'lower_ascii'])
+           AND p.proname = ANY (ARRAY['_run_holder', 'source_match', 'lower_ascii', '_source_class_rows'])
            AND NOT has_function_privilege(v_reader, p.oid, 'EXECUTE')
         UNION ALL
         SELECT format('GRANT SELECT ON %I.%I TO %I', n.nspname, c.relname, v_reader)
@@ -158,7 +158,8 @@ BEGIN
     -- maintain (run_maintenance, check_default, show_partition_name): for
     -- attrib's one native monthly set, with no sub-partitions, custom
     -- intervals, retention or jobmon, they only read part_config and
-    -- part_config_sub. Nothing more: the owner could otherwise rewrite other
+    -- part_config_sub, and the view table_privs (a new partition takes its
+    -- parent's owner and grants: inherit_privileges, migration 0024). Nothing more: the owner could otherwise rewrite other
     -- applications' partition sets, or put a trigger on pg_partman's tables
     -- that would run as whoever next writes them (a superuser's maintenance).
     -- Rights a deploy of an earlier version gave (ALL on every table of the
@@ -168,13 +169,13 @@ BEGIN
          WHERE NOT has_schema_privilege(v_owner, 'partman', 'USAGE')
         UNION ALL
         SELECT format('GRANT SELECT ON partman.%I TO %I', t, v_owner)
-          FROM unnest(ARRAY['part_config', 'part_config_sub']) t
+          FROM unnest(ARRAY['part_config', 'part_config_sub', 'table_privs']) t
          WHERE NOT has_table_privilege(v_owner, format('partman.%I', t), 'SELECT')
         UNION ALL
         SELECT format('REVOKE %s ON partman.%I FROM %I', a.privilege_type, c.relname, v_owner)
           FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
          WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = to_regrole(quote_ident(v_owner))
-           AND NOT (c.relname IN ('part_config', 'part_config_sub') AND a.privilege_type = 'SELECT')
+           AND NOT (c.relname IN ('part_config', 'part_config_sub', 'table_privs') AND a.privilege_type = 'SELECT')
         UNION ALL
         SELECT format('GRANT EXECUTE ON ALL ROUTINES IN SCHEMA partman TO %I', v_owner)
          WHERE EXISTS (SELECT FROM pg_proc p WHERE p.pronamespace = 'partman'::regnamespace

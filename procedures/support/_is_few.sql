@@ -5,10 +5,7 @@ CREATE OR REPLACE FUNCTION attrib._is_few(p_keys bigint)
 RETURNS boolean
 LANGUAGE sql STABLE
 BEGIN ATOMIC
-    SELECT p_keys * 50 < coalesce(sum(greatest(c.reltuples, 0)), 0)
-      FROM pg_catalog.pg_inherits i
-      JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
-     WHERE i.inhparent = 'partitioning.events'::regclass;
+    SELECT p_keys * 50 < attrib._row_estimate('partitioning.events'::regclass);
 END;
 COMMENT ON FUNCTION attrib._is_few(bigint) IS
   'Private: true when a work set of p_keys keys is small against the events (index probes beat a scan)';

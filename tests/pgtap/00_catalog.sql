@@ -26,13 +26,14 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
     'every setting has a row');
 
 SELECT functions_are('attrib', ARRAY[
-    '_bind_relation', '_bind_source', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
+    '_bind_relation', '_bind_source', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema',
+    '_citus', '_citus_owner_login', '_distribute', '_distribution', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
     '_ingest_collapse', '_ingest_dedupe', '_ingest_pairs', '_ingest_read', '_ingest_reject',
     '_ingest_remember', '_ingest_write', '_is_bulk', '_is_few', '_load_content', '_load_revenue', '_load_spend', '_load_survey', '_month', '_month_end', '_month_start',
-    '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_image',
+    '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_estimate', '_row_image',
     '_is_transient', '_run_begin', '_run_guard', '_run_holder', '_run_lock', '_run_mark_abandoned', '_run_notify',
     '_run_one_stage', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
-    '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check', '_settings_guard', '_source_expr', '_source_load_column',
+    '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check', '_settings_guard', '_source_class_rows', '_source_expr', '_source_load_column',
     '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail', '_touch_rules_version',
     '_trusted_relation', '_url_decode_percent', '_url_host_unbounded', 'alias', 'attribute', 'clean_id', 'click_id',
     'click_network', 'explain_touch', 'forget', 'ingest', 'lower_ascii', 'maintain', 'reset',

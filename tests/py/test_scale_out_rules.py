@@ -575,3 +575,21 @@ def test_foreign_key_rule_flags_a_bad_reference(catalog: psycopg.Connection) -> 
         problems = foreign_key_problems(catalog)
     assert any("scale_out_probe: per-person sessions_stages.signups" in p for p in problems)
     assert any("scale_out_probe_2: reference table aliasing.owners" in p for p in problems)
+
+
+# -- the deploy distributes as planned ------------------------------------------------------------
+
+
+def test_the_deploy_distributes_as_planned(catalog: psycopg.Connection) -> None:
+    """attrib._distribution (what `attrib deploy` does on Citus) is the plan of these lists: reference tables
+    first (setting_rules before settings, whose guard reads it), events before the tables co-located with it."""
+    rows = catalog.execute("SELECT table_name, kind, column_name, colocate_with FROM attrib._distribution()").fetchall()
+    assert {t for t, kind, _, _ in rows if kind == "reference"} == set(REFERENCE)
+    assert {t: c for t, kind, c, _ in rows if kind == "distributed" and c != "alias_id"} == OWN_DISTRIBUTION
+    assert {t for t, kind, c, _ in rows if kind == "distributed" and c == "alias_id"} == set(PER_PERSON)
+    assert {t for t, *_ in rows}.isdisjoint(COORDINATOR)
+    order = [t for t, *_ in rows]
+    assert order.index("attrib.setting_rules") < order.index("attrib.settings")
+    assert all(order.index("partitioning.events") < order.index(t) for t in PER_PERSON if t != "partitioning.events")
+    assert all(colocate == "partitioning.events" for t, _, c, colocate in rows
+               if c == "alias_id" and t != "partitioning.events")

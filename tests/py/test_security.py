@@ -811,7 +811,18 @@ def test_deploy_takes_back_the_partman_rights_an_earlier_deploy_gave(conn: psyco
         SELECT c.relname, a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a
          WHERE c.relnamespace = 'partman'::regnamespace AND a.grantee = 'attrib_owner'::regrole ORDER BY 1, 2
     """).fetchall()
-    assert rights == [("part_config", "SELECT"), ("part_config_sub", "SELECT")]
+    assert rights == [("part_config", "SELECT"), ("part_config_sub", "SELECT"), ("table_privs", "SELECT")]
+
+
+def test_a_partition_a_superuser_makes_belongs_to_the_owner(conn: psycopg.Connection) -> None:
+    """pg_partman's inherit_privileges: a partition made by a superuser's maintenance is the owner's at once
+    (on Citus the owner could not truncate its shards otherwise, issue 26)."""
+    conn.execute("SELECT partman.create_partition_time('partitioning.events', ARRAY['2031-05-01'::timestamptz], "
+                 "p_analyze => false)")
+    owner = conn.execute("""
+        SELECT c.relowner::regrole::text FROM partman.show_partition_name('partitioning.events', '2031-05-01') sp
+          JOIN pg_class c ON c.oid = format('%I.%I', sp.partition_schema, sp.partition_table)::regclass""").fetchone()
+    assert owner == ("attrib_owner",)
 
 
 def test_maintain_refuses_pg_partman_retention_on_the_events(conn: psycopg.Connection) -> None:

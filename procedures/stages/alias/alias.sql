@@ -54,8 +54,10 @@ BEGIN
     -- first load brings a handful of pairs per thousand events, which is
     -- no reason to probe every one of its events through an index.
     PERFORM attrib._plan_for_few(attrib._is_few(greatest((SELECT count(*) FROM pg_temp._alias_pairs), rows_read)));
-    DELETE FROM aliasing.known_pairs kp USING pg_temp._alias_pairs p
-     WHERE kp.anonymous_id = p.anonymous_id AND kp.user_id = p.user_id;
+    -- (IN, not USING: Citus modifies a reference table with a temp table's
+    -- rows as a sub-select, not joined)
+    DELETE FROM aliasing.known_pairs kp
+     WHERE (kp.anonymous_id, kp.user_id) IN (SELECT p.anonymous_id, p.user_id FROM pg_temp._alias_pairs p);
     INSERT INTO aliasing.known_pairs (anonymous_id, user_id, first_seen)
     SELECT x.anonymous_id, x.user_id, min(x.first_seen)
       FROM (SELECT ip.anonymous_id, ip.user_id, ip.first_seen
@@ -84,8 +86,8 @@ BEGIN
      WHERE o.user_id IS DISTINCT FROM n.user_id;
     ANALYZE pg_temp._alias_owner_changes;
 
-    DELETE FROM aliasing.owners o USING pg_temp._alias_owner_changes c
-     WHERE o.anonymous_id = c.anonymous_id AND c.new_owner IS NULL;
+    DELETE FROM aliasing.owners o
+     WHERE o.anonymous_id IN (SELECT c.anonymous_id FROM pg_temp._alias_owner_changes c WHERE c.new_owner IS NULL);
     INSERT INTO aliasing.owners (anonymous_id, user_id)
     SELECT c.anonymous_id, c.new_owner FROM pg_temp._alias_owner_changes c WHERE c.new_owner IS NOT NULL
     ON CONFLICT (anonymous_id) DO UPDATE SET user_id = EXCLUDED.user_id;

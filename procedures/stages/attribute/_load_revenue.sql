@@ -87,38 +87,46 @@ BEGIN
                AS h(horizon_days, revenue, orders)
          WHERE h.orders > 0;
 
+        -- the unmatched rows: all of them less the matched ones (attribution has one row per alias;
+        -- on Citus a distributed table cannot be read correlated to a temp table)
         UPDATE attrib.revenue_unmatched u
-           SET rows = x.n, amount = x.amount
-          FROM (SELECT count(*) AS n, coalesce(sum(r.amount), 0) AS amount
-                  FROM pg_temp._revenue_rows r
-                 WHERE NOT EXISTS (SELECT FROM sessions.attribution a WHERE a.alias_id = r.user_id)) x;
+           SET rows = x.n - y.n, amount = x.amount - y.amount
+          FROM (SELECT count(*) AS n, coalesce(sum(r.amount), 0) AS amount FROM pg_temp._revenue_rows r) x,
+               (SELECT count(*) AS n, coalesce(sum(r.amount), 0) AS amount
+                  FROM pg_temp._revenue_rows r JOIN sessions.attribution a ON a.alias_id = r.user_id) y;
     END IF;
 
-    -- a changed row counts twice (the old one out, the new one in), a new or a gone one once
+    -- a changed row counts twice (the old one out, the new one in), a new or a gone one once;
+    -- the rows that stay are found by an anti-join, and the new rows skip them by their key
+    -- (on Citus a distributed table cannot be read correlated to a temp table)
     DELETE FROM attrib.user_revenue o
-     WHERE NOT EXISTS (SELECT FROM pg_temp._revenue_new n
-                        WHERE n.alias_id = o.alias_id AND n.revenue = o.revenue AND n.orders = o.orders
-                          AND n.first_order_at = o.first_order_at AND n.last_order_at = o.last_order_at);
+     WHERE o.alias_id IN (SELECT x.alias_id FROM attrib.user_revenue x
+                            LEFT JOIN pg_temp._revenue_new n
+                              ON n.alias_id = x.alias_id AND n.revenue = x.revenue AND n.orders = x.orders
+                             AND n.first_order_at = x.first_order_at AND n.last_order_at = x.last_order_at
+                           WHERE n.alias_id IS NULL);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     v_changed := v_changed + v_count;
     INSERT INTO attrib.user_revenue (alias_id, revenue, orders, first_order_at, last_order_at)
     SELECT n.alias_id, n.revenue, n.orders, n.first_order_at, n.last_order_at
       FROM pg_temp._revenue_new n
-     WHERE NOT EXISTS (SELECT FROM attrib.user_revenue o WHERE o.alias_id = n.alias_id);
+    ON CONFLICT (alias_id) DO NOTHING;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     v_changed := v_changed + v_count;
 
     DELETE FROM attrib.user_revenue_horizon o
-     WHERE NOT EXISTS (SELECT FROM pg_temp._revenue_horizon_new n
-                        WHERE n.alias_id = o.alias_id AND n.horizon_days = o.horizon_days
-                          AND n.revenue = o.revenue AND n.orders = o.orders);
+     WHERE (o.alias_id, o.horizon_days) IN (
+           SELECT x.alias_id, x.horizon_days FROM attrib.user_revenue_horizon x
+             LEFT JOIN pg_temp._revenue_horizon_new n
+               ON n.alias_id = x.alias_id AND n.horizon_days = x.horizon_days
+              AND n.revenue = x.revenue AND n.orders = x.orders
+            WHERE n.alias_id IS NULL);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     v_changed := v_changed + v_count;
     INSERT INTO attrib.user_revenue_horizon (alias_id, horizon_days, revenue, orders)
     SELECT n.alias_id, n.horizon_days, n.revenue, n.orders
       FROM pg_temp._revenue_horizon_new n
-     WHERE NOT EXISTS (SELECT FROM attrib.user_revenue_horizon o
-                        WHERE o.alias_id = n.alias_id AND o.horizon_days = n.horizon_days);
+    ON CONFLICT (alias_id, horizon_days) DO NOTHING;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     v_changed := v_changed + v_count;
 

@@ -57,19 +57,23 @@ BEGIN
          CROSS JOIN LATERAL attrib.touch(NULL, NULL, g.source, g.medium, g.campaign) t;
     END IF;
     UPDATE attrib.optional_sources o SET spend_read = (v_rel IS NOT NULL);
-    -- one row per (day, source, medium, campaign), campaign possibly NULL: matched NULL-safely
+    -- one row per (day, source, medium, campaign), campaign possibly NULL: matched NULL-safely.
+    -- The rows that stay are found by an anti-join, and the new rows skip them by their key
+    -- (on Citus a reference table cannot be changed correlated to a temp table).
     DELETE FROM attrib.spend o
-     WHERE NOT EXISTS (SELECT FROM pg_temp._spend_new n
-                        WHERE n.day = o.day AND n.source = o.source AND n.medium = o.medium
-                          AND n.campaign IS NOT DISTINCT FROM o.campaign
-                          AND n.channel = o.channel AND n.amount = o.amount);
+     WHERE (o.day, o.source, o.medium, o.campaign IS NULL, coalesce(o.campaign, '')) IN (
+           SELECT x.day, x.source, x.medium, x.campaign IS NULL, coalesce(x.campaign, '')
+             FROM attrib.spend x
+             LEFT JOIN pg_temp._spend_new n
+               ON n.day = x.day AND n.source = x.source AND n.medium = x.medium
+              AND n.campaign IS NOT DISTINCT FROM x.campaign
+              AND n.channel = x.channel AND n.amount = x.amount
+            WHERE n.day IS NULL);
     GET DIAGNOSTICS v_changed = ROW_COUNT;
     INSERT INTO attrib.spend (day, source, medium, campaign, channel, amount)
     SELECT n.day, n.source, n.medium, n.campaign, n.channel, n.amount
       FROM pg_temp._spend_new n
-     WHERE NOT EXISTS (SELECT FROM attrib.spend o
-                        WHERE o.day = n.day AND o.source = n.source AND o.medium = n.medium
-                          AND o.campaign IS NOT DISTINCT FROM n.campaign);
+    ON CONFLICT (day, source, medium, campaign) DO NOTHING;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_changed + v_count + CASE WHEN v_before IS DISTINCT FROM (v_rel IS NOT NULL) THEN 1 ELSE 0 END;
 END

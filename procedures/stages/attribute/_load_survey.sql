@@ -56,18 +56,22 @@ BEGIN
           JOIN sessions.attribution a ON a.alias_id = r.user_id
          ORDER BY r.user_id, r.answered_at DESC, r.answer COLLATE "C";
 
-        SELECT count(*) INTO v_unmatched
-          FROM pg_temp._survey_rows r
-         WHERE NOT EXISTS (SELECT 1 FROM sessions.attribution a WHERE a.alias_id = r.user_id);
+        -- all rows less the matched ones (on Citus a distributed table cannot be read
+        -- correlated to a temp table; attribution has one row per alias)
+        v_unmatched := (SELECT count(*) FROM pg_temp._survey_rows r)
+                       - (SELECT count(*) FROM pg_temp._survey_rows r JOIN sessions.attribution a ON a.alias_id = r.user_id);
     END IF;
     UPDATE attrib.optional_sources o SET survey_unmatched = v_unmatched;
+    -- the answers that stay are found by an anti-join, and the new ones skip them by their key
     DELETE FROM attrib.survey_answers o
-     WHERE NOT EXISTS (SELECT FROM pg_temp._survey_new n WHERE n.alias_id = o.alias_id AND n.answer = o.answer);
+     WHERE o.alias_id IN (SELECT x.alias_id FROM attrib.survey_answers x
+                            LEFT JOIN pg_temp._survey_new n ON n.alias_id = x.alias_id AND n.answer = x.answer
+                           WHERE n.alias_id IS NULL);
     GET DIAGNOSTICS v_count = ROW_COUNT;
     v_changed := v_changed + v_count;
     INSERT INTO attrib.survey_answers (alias_id, answer)
     SELECT n.alias_id, n.answer FROM pg_temp._survey_new n
-     WHERE NOT EXISTS (SELECT FROM attrib.survey_answers o WHERE o.alias_id = n.alias_id);
+    ON CONFLICT (alias_id) DO NOTHING;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     RETURN v_changed + v_count + CASE WHEN v_before IS DISTINCT FROM v_unmatched THEN 1 ELSE 0 END;
 END

@@ -24,7 +24,7 @@ BEGIN
     -- Only into empty ones: dropping an index locks its table, and readers
     -- of outputs that exist must go on reading them while a run publishes.
     IF attrib._is_bulk((SELECT count(*) FROM sessions_stages.all_sessions))
-       AND NOT EXISTS (SELECT FROM sessions.all_sessions) AND NOT EXISTS (SELECT FROM sessions.user_session_counts) THEN
+       AND NOT EXISTS (SELECT 1 FROM sessions.all_sessions) AND NOT EXISTS (SELECT 1 FROM sessions.user_session_counts) THEN
         v_indexes := attrib._drop_indexes('sessions.all_sessions') || attrib._drop_indexes('sessions.useful_sessions')
                      || attrib._drop_indexes('sessions.attribution') || attrib._drop_indexes('sessions.attribution_credit')
                      || attrib._drop_indexes('sessions.user_session_counts');

@@ -52,7 +52,12 @@ BEGIN
            lt.session_start, lt.source, lt.campaign, lt.medium, lt.referrer, lt.channel,
            fa.session_start, fa.source, fa.campaign, fa.medium, fa.referrer, fa.channel,
            la.session_start, la.source, la.campaign, la.medium, la.referrer, la.channel
-      FROM pg_temp._attribute_signups su
+      -- _attribute_signups as a sub-select: on Citus every table here is co-located by
+      -- alias_id and the statement (LATERAL ... LIMIT 1 included) runs on the shards;
+      -- a temp table there cannot join a LATERAL sub-select of a distributed table
+      FROM (SELECT g.alias_id, s.session_number AS k, g.signup_timestamp, g.blog_url, g.first_page_ever_visited
+              FROM sessions_stages.signups g
+              JOIN sessions_stages.all_sessions s ON s.alias_id = g.alias_id AND s.signed_up) su
       JOIN sessions_stages.all_sessions ft ON ft.alias_id = su.alias_id AND ft.session_number = 1
       JOIN sessions_stages.all_sessions lt ON lt.alias_id = su.alias_id AND lt.session_number = su.k
       LEFT JOIN LATERAL (SELECT s.* FROM sessions_stages.all_sessions s

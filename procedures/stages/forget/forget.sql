@@ -36,6 +36,8 @@ DECLARE
     v_user  text := attrib.clean_id(p_user_id);
     v_max   int := (attrib.setting('max_id_length') #>> '{}')::int;
     v_count bigint;
+    v_devices text[];  -- the user's devices, as a value: on Citus a reference table cannot be changed
+                       -- with a temp table's rows under OR
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     IF v_user IS NULL THEN
@@ -77,6 +79,7 @@ BEGIN
         SELECT 'anonymous_id', d.anonymous_id, v_user FROM pg_temp._forget_devices d
         ON CONFLICT (kind, id) DO NOTHING;
         ids_forgotten := 1 + (SELECT count(*) FROM pg_temp._forget_devices);
+        v_devices := ARRAY(SELECT d.anonymous_id FROM pg_temp._forget_devices d);
 
         -- every alias that may hold their events: the user's, a device's own
         -- (before an alias stage moved it), and the users that identified on
@@ -95,7 +98,7 @@ BEGIN
                       JOIN pg_temp._forget_aliases a USING (alias_id)) m
              WHERE e.alias_id = m.alias_id
                AND e.event_ts >= attrib._month_start(m.month) AND e.event_ts < attrib._month_end(m.month)
-               AND (e.user_id = v_user OR e.anonymous_id IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d))
+               AND (e.user_id = v_user OR e.anonymous_id = ANY (v_devices))
             RETURNING e.alias_id, e.message_id, e.source_table, e.row_hash)
         SELECT * FROM removed;
         SELECT count(*) INTO events_removed FROM pg_temp._forget_removed;
@@ -114,23 +117,23 @@ BEGIN
         -- earlier rejects keep their reason and count, not their values
         UPDATE attrib.rejects r SET row = '{"erased": true}'
          WHERE attrib.clean_id(r.row ->> 'user_id') = v_user
-            OR attrib.clean_id(r.row ->> 'anonymous_id') IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d);
+            OR attrib.clean_id(r.row ->> 'anonymous_id') = ANY (v_devices);
         GET DIAGNOSTICS rejects_scrubbed = ROW_COUNT;
 
         DELETE FROM aliasing.identify_pairs p
-         WHERE p.user_id = v_user OR p.anonymous_id IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d);
+         WHERE p.user_id = v_user OR p.anonymous_id = ANY (v_devices);
         GET DIAGNOSTICS pairs_removed = ROW_COUNT;
         DELETE FROM aliasing.known_pairs p
-         WHERE p.user_id = v_user OR p.anonymous_id IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d);
+         WHERE p.user_id = v_user OR p.anonymous_id = ANY (v_devices);
         GET DIAGNOSTICS v_count = ROW_COUNT;
         pairs_removed := pairs_removed + v_count;
         DELETE FROM aliasing.owners o
-         WHERE o.user_id = v_user OR o.anonymous_id IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d);
+         WHERE o.user_id = v_user OR o.anonymous_id = ANY (v_devices);
         DELETE FROM sessions_stages.changed_identities c
          WHERE c.alias_id = v_user OR c.user_id = v_user
-            OR c.anonymous_id IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d);
+            OR c.anonymous_id = ANY (v_devices);
         DELETE FROM sessions_stages.touched_anonymous_ids t
-         WHERE t.anonymous_id IN (SELECT d.anonymous_id FROM pg_temp._forget_devices d);
+         WHERE t.anonymous_id = ANY (v_devices);
 
         -- their outputs go now (the devices' events sat under the user's
         -- alias); everyone else they shared a device with is recomputed by

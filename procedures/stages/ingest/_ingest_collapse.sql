@@ -38,20 +38,40 @@ BEGIN
 
     -- A row taken in earlier and read again with more copies stays what it
     -- became (the run's start, the settings may have moved since): a reject
-    -- stays a reject, an event or a duplicate stays valid.
-    UPDATE pg_temp._ingest_batch b SET reason = r.reason
-      FROM attrib.rejects r
-     WHERE r.source_table = b.source_table AND r.row_hash = b.row_hash AND b.kind <> 'identify'
-       AND b.reason IS DISTINCT FROM r.reason;
+    -- stays a reject, an event or a duplicate stays valid. What the batch's
+    -- rows became is looked up first, by joins (on Citus the batch goes to
+    -- the shards once; a distributed table cannot be read correlated to a
+    -- temp table), and the batch is then updated from that.
+    DROP TABLE IF EXISTS pg_temp._ingest_seen;
+    CREATE TEMP TABLE _ingest_seen ON COMMIT DROP AS
+    SELECT b.source_table, b.row_hash, r.reason
+      FROM pg_temp._ingest_batch b
+      JOIN attrib.rejects r ON r.source_table = b.source_table AND r.row_hash = b.row_hash
+     WHERE b.kind <> 'identify'
+    UNION ALL
+    SELECT b.source_table, b.row_hash, NULL
+      FROM pg_temp._ingest_batch b
+      JOIN attrib.duplicates d ON d.source_table = b.source_table AND d.row_hash = b.row_hash
+     WHERE b.reason IS NOT NULL AND b.kind <> 'identify' AND b.message_id IS NOT NULL
+    UNION ALL
+    SELECT k.source_table, k.row_hash, NULL
+      FROM (SELECT DISTINCT b.source_table, b.row_hash, mi.alias_id, mi.event_ts, mi.message_id
+              FROM pg_temp._ingest_batch b
+              JOIN partitioning.message_index mi ON mi.message_id = b.message_id
+             WHERE b.reason IS NOT NULL AND b.kind <> 'identify' AND b.message_id IS NOT NULL) k
+      JOIN partitioning.events e
+        ON e.alias_id = k.alias_id AND e.event_ts = k.event_ts AND e.message_id = k.message_id
+     WHERE e.source_table = k.source_table AND e.row_hash = k.row_hash;
+    UPDATE pg_temp._ingest_batch b SET reason = s.reason
+      FROM pg_temp._ingest_seen s
+     WHERE s.reason IS NOT NULL AND s.source_table = b.source_table AND s.row_hash = b.row_hash
+       AND b.reason IS DISTINCT FROM s.reason;
     UPDATE pg_temp._ingest_batch b SET reason = NULL
      WHERE b.reason IS NOT NULL AND b.kind <> 'identify' AND b.message_id IS NOT NULL
-       AND NOT EXISTS (SELECT FROM attrib.rejects r WHERE r.source_table = b.source_table AND r.row_hash = b.row_hash)
-       AND (EXISTS (SELECT FROM attrib.duplicates d WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
-            OR EXISTS (SELECT FROM partitioning.message_index mi
-                         JOIN partitioning.events e
-                           ON e.alias_id = mi.alias_id AND e.event_ts = mi.event_ts AND e.message_id = mi.message_id
-                        WHERE mi.message_id = b.message_id
-                          AND e.source_table = b.source_table AND e.row_hash = b.row_hash));
+       AND NOT EXISTS (SELECT FROM pg_temp._ingest_seen s
+                        WHERE s.reason IS NOT NULL AND s.source_table = b.source_table AND s.row_hash = b.row_hash)
+       AND EXISTS (SELECT FROM pg_temp._ingest_seen s
+                    WHERE s.reason IS NULL AND s.source_table = b.source_table AND s.row_hash = b.row_hash);
 END
 $$;
 COMMENT ON FUNCTION attrib._ingest_collapse() IS

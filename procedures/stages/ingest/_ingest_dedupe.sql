@@ -33,7 +33,14 @@ BEGIN
 
     -- Rows of the batch already decided: counted as a duplicate before, or
     -- a kept event's own row read again. They are not candidates again.
-    DROP TABLE IF EXISTS pg_temp._ingest_known;
+    -- (The duplicates are looked up by a join first: on Citus a distributed
+    -- table cannot be read correlated to a temp table.)
+    DROP TABLE IF EXISTS pg_temp._ingest_counted, pg_temp._ingest_known;
+    CREATE TEMP TABLE _ingest_counted ON COMMIT DROP AS
+    SELECT b.source_table, b.row_hash
+      FROM pg_temp._ingest_batch b
+      JOIN attrib.duplicates d ON d.source_table = b.source_table AND d.row_hash = b.row_hash
+     WHERE b.kind <> 'identify' AND b.reason IS NULL;
     CREATE TEMP TABLE _ingest_known ON COMMIT DROP AS
     SELECT b.source_table, b.row_hash, b.message_id, b.copies,
            EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
@@ -41,7 +48,8 @@ BEGIN
                       AND e.source_table = b.source_table) AS kept
       FROM pg_temp._ingest_batch b
      WHERE b.kind <> 'identify' AND b.reason IS NULL
-       AND (EXISTS (SELECT 1 FROM attrib.duplicates d WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
+       AND (EXISTS (SELECT 1 FROM pg_temp._ingest_counted d
+                     WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
             OR EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
                         WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash
                           AND e.source_table = b.source_table));

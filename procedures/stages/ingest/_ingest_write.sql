@@ -23,9 +23,9 @@ DECLARE
 BEGIN
     v_batch := (SELECT count(*) FROM pg_temp._ingest_batch);
     v_bulk := attrib._is_bulk(v_batch)
-              AND NOT EXISTS (SELECT FROM partitioning.events)
-              AND NOT EXISTS (SELECT FROM partitioning.message_index)
-              AND NOT EXISTS (SELECT FROM partitioning.alias_months);
+              AND NOT EXISTS (SELECT 1 FROM partitioning.events)
+              AND NOT EXISTS (SELECT 1 FROM partitioning.message_index)
+              AND NOT EXISTS (SELECT 1 FROM partitioning.alias_months);
 
     -- A first load writes each event once, under its owner: the owners the
     -- alias stage would find (definitions §3: the user of the earliest pair, from
