@@ -286,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
         from attrib import cluster, deploy
         from attrib_tools import bench, demo_data
     except ImportError:  # not installed: the source tree (run it with .venv/bin/python for psycopg)
-        sys.path[:0] = [str(ROOT / "deployer"), str(ROOT / "tools")]
+        sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tools")]
         from attrib import cluster, deploy
         from attrib_tools import bench, demo_data
     try:
