@@ -43,7 +43,7 @@ def test_the_wheel_carries_the_sql_it_deploys(installed: Path) -> None:
                            capture_output=True, text=True, cwd="/", check=True).stdout.split()
     assert found[1] == "False"
     assert "site-packages/attrib/_sql" in found[0]
-    assert (Path(found[0]) / "procedures" / "stages" / "ingest.sql").is_file()
+    assert (Path(found[0]) / "procedures" / "stages" / "ingest" / "ingest.sql").is_file()
 
 
 def test_the_installed_wheel_deploys_and_runs_the_worked_example(installed: Path, empty_dsn: str) -> None:
