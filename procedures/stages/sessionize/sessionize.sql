@@ -88,7 +88,7 @@ BEGIN
     WITH landing AS (
         SELECT s.*,
                -- what attrib.touch reads, NULLs kept apart from empty strings
-               (s.url, s.referrer, s.utm_source, s.utm_medium, s.utm_campaign)::text COLLATE "C" AS touch_key
+               (s.url, s.referrer, s.utm_source, s.utm_medium, s.utm_campaign)::text AS touch_key
           FROM pg_temp._sessionize_events s
          WHERE s.is_landing
     ), touches AS (
