@@ -32,10 +32,6 @@ BEGIN
     END IF;
     TRUNCATE sessions_stages.attribution, sessions_stages.attribution_credit;
     SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
-    -- sessionize marked every dirty alias sessionized after sampling them: with
-    -- the old statistics the planner expected one such alias and probed the
-    -- sessions once per alias (1.4 s of a 1 M full run for the referral list)
-    ANALYZE sessions_stages.dirty_aliases;
 
     -- k: the number of the session holding the first signup (definitions §6)
     DROP TABLE IF EXISTS pg_temp._attribute_signups;
