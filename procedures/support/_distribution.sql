@@ -45,9 +45,11 @@ BEGIN ATOMIC
         (36, 'attrib.user_revenue_horizon', 'distributed', 'alias_id', 'partitioning.events'),
         (37, 'attrib.survey_answers', 'distributed', 'alias_id', 'partitioning.events'),
         (38, 'attrib.content_before_signup', 'distributed', 'alias_id', 'partitioning.events'),
-        (40, 'partitioning.message_index', 'distributed', 'message_id', 'none'),
-        (41, 'attrib.rejects', 'distributed', 'row_hash', 'none'),
-        (42, 'attrib.duplicates', 'distributed', 'row_hash', 'attrib.rejects')
+        (39, 'sessions_stages.session_bounds', 'distributed', 'alias_id', 'partitioning.events'),
+        (40, 'sessions_stages.session_landings', 'distributed', 'alias_id', 'partitioning.events'),
+        (50, 'partitioning.message_index', 'distributed', 'message_id', 'none'),
+        (51, 'attrib.rejects', 'distributed', 'row_hash', 'none'),
+        (52, 'attrib.duplicates', 'distributed', 'row_hash', 'attrib.rejects')
       ) AS t(ordinal, table_name, kind, column_name, colocate_with)
      ORDER BY t.ordinal;
 END;

@@ -63,6 +63,8 @@ PER_PERSON = (
     "sessions_stages.signups",
     "sessions_stages.dirty_aliases",
     "sessions_stages.changed_identities",
+    "sessions_stages.session_bounds",
+    "sessions_stages.session_landings",
     "attrib.user_revenue",
     "attrib.user_revenue_horizon",
     "attrib.survey_answers",
@@ -73,6 +75,10 @@ NO_PRIMARY_KEY = {
     "sessions_stages.changed_identities":
         "a work list of (alias, anonymous id, user id) triples whose ids may be NULL and may repeat "
         "between two ingests; distributed by alias_id NOT NULL, it needs no unique key",
+    "sessions_stages.session_bounds":
+        "sessionize's scratch, filled and read whole within the stage: a key would only cost its index",
+    "sessions_stages.session_landings":
+        "sessionize's scratch, filled and read whole within the stage: a key would only cost its index",
 }
 # Distributed by another column: lookups keyed by something other than a person.
 OWN_DISTRIBUTION = {
