@@ -28,6 +28,13 @@ BEGIN
     END IF;
     -- in the deploy's transaction; Citus sends the other nodes the scram verifier, not the password
     EXECUTE format('ALTER ROLE %I LOGIN PASSWORD %L', p_owner, v_password);
+    -- Sessionize classifies each landing touch on the shards: attrib.touch
+    -- reads the settings and the source classes (reference tables, a copy on
+    -- every node) from inside a shard's query, which Citus refuses unless
+    -- this is on. Citus warns that a nested read may not see the outer
+    -- transaction's own writes; no stage writes those tables, so the nested
+    -- reads see what the stage sees.
+    EXECUTE format('ALTER ROLE %I SET citus.allow_nested_distributed_execution = on', p_owner);
 END
 $$;
 COMMENT ON FUNCTION attrib._citus_owner_login(text) IS

@@ -44,11 +44,11 @@ BEGIN
     -- landing event (definitions §4: the session's first page event, else
     -- its first event) and the session's and the alias's figures. It sorts
     -- again only within each alias (an incremental sort).
-    -- Aliases are grouped in byte order (COLLATE "C"): which order the groups
-    -- come in changes no result, and a byte sort of a million ids costs a
-    -- fraction of one in the database's collation.
-    -- Every window is partitioned by alias_id and every table is keyed by
-    -- it: on Citus the statement runs on each shard, co-located.
+    -- Every window is partitioned by alias_id itself and every table is
+    -- keyed by it: on Citus the statement runs on each shard, co-located
+    -- (partitioned by alias_id COLLATE "C", a cheaper sort here, Citus no
+    -- longer sees the distribution column and gathers every event first).
+    -- Ties in time are broken in byte order (definitions §4).
     INSERT INTO sessions_stages.session_bounds (alias_id, session_number, event_ts, message_id, session_start,
            session_end, event_count, page_count, first_message_id, identified, signup_session, signup_ts)
     SELECT w.alias_id, w.session_number, w.event_ts, w.message_id, w.session_start, w.session_end, w.event_count,
@@ -68,12 +68,12 @@ BEGIN
               FROM (SELECT e.alias_id, e.event_ts, e.message_id, e.is_page, e.from_user, e.is_signup,
                            (e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap) AS starts_session,
                            count(*) FILTER (WHERE e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap)
-                               OVER (PARTITION BY e.alias_id COLLATE "C" ORDER BY e.event_ts, e.message_id COLLATE "C"
+                               OVER (PARTITION BY e.alias_id ORDER BY e.event_ts, e.message_id COLLATE "C"
                                      ROWS UNBOUNDED PRECEDING)::int AS session_number
                       FROM (SELECT ev.alias_id, ev.event_ts, ev.message_id, ev.kind = 'page' AS is_page,
                                    (ev.user_id IS NOT NULL OR ev.anonymous_id IS DISTINCT FROM ev.alias_id) AS from_user,
                                    (ev.kind = 'track' AND ev.event = ANY (v_signup_events)) AS is_signup,
-                                   lag(ev.event_ts) OVER (PARTITION BY ev.alias_id COLLATE "C"
+                                   lag(ev.event_ts) OVER (PARTITION BY ev.alias_id
                                                           ORDER BY ev.event_ts, ev.message_id COLLATE "C") AS prev_ts
                               FROM sessions_stages.dirty_aliases d
                               JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
@@ -83,10 +83,10 @@ BEGIN
                                AND ev.event_ts < attrib._month_end(am.month)) e) s
             -- one window for all per-session figures (one pass): ordered for the
             -- landing event, framed over the whole session for the aggregates
-            WINDOW per_session AS (PARTITION BY s.alias_id COLLATE "C", s.session_number
+            WINDOW per_session AS (PARTITION BY s.alias_id, s.session_number
                                    ORDER BY (NOT s.is_page), s.event_ts, s.message_id COLLATE "C"
                                    ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
-                   per_alias AS (PARTITION BY s.alias_id COLLATE "C")) w
+                   per_alias AS (PARTITION BY s.alias_id)) w
      WHERE w.is_landing;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
     ANALYZE sessions_stages.session_bounds;
@@ -98,15 +98,15 @@ BEGIN
       FROM sessions_stages.session_bounds b
       JOIN partitioning.events e ON e.alias_id = b.alias_id AND e.event_ts = b.event_ts AND e.message_id = b.message_id;
     PERFORM attrib._plan_for_few(false);
-    -- the statistics of url, referrer and the UTM values let the planner
-    -- see that sessions share most landing touches, and classify each
-    -- distinct one once (a Memoize of attrib.touch, a fifth of the calls)
     ANALYZE sessions_stages.session_landings;
     SELECT coalesce(sum(b.event_count), 0) INTO rows_read FROM sessions_stages.session_bounds b;
 
     -- Each landing touch classified in the same statement, row by row
-    -- (memoized): on Citus a distinct list of touches would be gathered on
-    -- the coordinator, while this runs on the shards.
+    -- (attrib.touch is inlined; its lookups of hosts are memoized): on Citus
+    -- a distinct list of touches would be gathered on the coordinator, while
+    -- this runs on the shards, where the owner reads the settings and the
+    -- source classes (reference tables) from inside the shard's query
+    -- (attrib._citus_owner_login).
     INSERT INTO sessions_stages.all_sessions (alias_id, session_id, identified, session_number, session_start,
            session_end, event_count, page_count, landing_url, referrer, utm_source, utm_medium, utm_campaign,
            utm_term, utm_content, source, medium, campaign, channel, is_paid, signed_up)
@@ -116,9 +116,7 @@ BEGIN
            t.source, t.medium, t.campaign, t.channel, t.is_paid,
            coalesce(l.signup_session = l.session_number, false)
       FROM sessions_stages.session_landings l
-      -- OFFSET 0 keeps the touch one sub-select, which the planner can memoize
-      LEFT JOIN LATERAL (SELECT x.* FROM attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign) x
-                          OFFSET 0) t ON true;
+      CROSS JOIN LATERAL attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign) t;
 
     PERFORM attrib._plan_for_few(v_few);
     -- What attribution needs from the events of the aliases that signed up:
