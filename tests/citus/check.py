@@ -309,7 +309,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
-    from attrib import demo_data
+    from attrib_tools import demo_data
 
     started = time.perf_counter()
     coordinator, workers = cluster.citus_clusters(args.port, args.datadir)
