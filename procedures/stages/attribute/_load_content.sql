@@ -13,11 +13,15 @@
 --     is one equality probe (left(url_clean, length) = url_prefix, hashed),
 --     so the cost grows with events x distinct lengths, not x prefixes.
 --   * Incremental: only the aliases this run published are recomputed
---     (pg_temp._publish_aliases, from attrib._publish in this transaction:
---     nobody else's events or signup changed). When the map differs from the
---     one the rows were computed with (its fingerprint in
+--     (sessions_stages.dirty_aliases, sessionized: attrib._publish published
+--     them in this transaction and attrib.attribute deletes them after this
+--     step; nobody else's events or signup changed). When the map differs
+--     from the one the rows were computed with (its fingerprint in
 --     attrib.optional_sources), every signed-up alias is, as a touch-rules
 --     change recomputes everyone's sessions.
+--   * Without a map (no content_source, or no usable row) nobody has a row:
+--     the table is emptied in one statement and nothing else is read (on
+--     Citus a statement on the shards, no work set through the coordinator).
 -- Returns how many rows of attrib.content_before_signup differ from before.
 CREATE OR REPLACE FUNCTION attrib._load_content()
 RETURNS bigint
@@ -29,6 +33,7 @@ DECLARE
     v_rel         regclass;
     v_fingerprint text;
     v_everyone    boolean;
+    v_count       bigint;
 BEGIN
     v_rel := attrib._bind_source('content_source', ARRAY['url_prefix', 'content_group'], ARRAY['text', 'text'],
                                  'A content relation needs the columns url_prefix and content_group (text), '
@@ -54,16 +59,23 @@ BEGIN
                                                       ORDER BY c.url_prefix COLLATE "C"), '[]'::jsonb)::text
                               FROM pg_temp._content_map c)) END;
     v_everyone := v_fingerprint IS DISTINCT FROM (SELECT o.content_fingerprint FROM attrib.optional_sources o);
+    UPDATE attrib.optional_sources o SET content_fingerprint = v_fingerprint;
+
+    IF NOT EXISTS (SELECT 1 FROM pg_temp._content_map) THEN
+        -- no map: no rows (those of an earlier map go now; otherwise there are none)
+        DELETE FROM attrib.content_before_signup;
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        RETURN v_count;
+    END IF;
 
     DROP TABLE IF EXISTS pg_temp._content_aliases;
     IF v_everyone THEN
         CREATE TEMP TABLE _content_aliases ON COMMIT DROP AS
         SELECT a.alias_id FROM sessions.attribution a
         UNION SELECT c.alias_id FROM attrib.content_before_signup c;
-    ELSIF to_regclass('pg_temp._publish_aliases') IS NOT NULL THEN
-        CREATE TEMP TABLE _content_aliases ON COMMIT DROP AS SELECT p.alias_id FROM pg_temp._publish_aliases p;
     ELSE
-        CREATE TEMP TABLE _content_aliases (alias_id text) ON COMMIT DROP;
+        CREATE TEMP TABLE _content_aliases ON COMMIT DROP AS
+        SELECT d.alias_id FROM sessions_stages.dirty_aliases d WHERE d.sessionized;
     END IF;
     ALTER TABLE pg_temp._content_aliases ADD PRIMARY KEY (alias_id);
     ANALYZE pg_temp._content_aliases;
@@ -73,37 +85,34 @@ BEGIN
     SELECT c.* FROM attrib.content_before_signup c JOIN pg_temp._content_aliases t USING (alias_id);
     DELETE FROM attrib.content_before_signup c USING pg_temp._content_aliases t WHERE c.alias_id = t.alias_id;
 
-    IF EXISTS (SELECT 1 FROM pg_temp._content_map) THEN
-        -- the aliases' page views up to signup, month by month (partitioning.alias_months)
-        PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._content_aliases)));
-        DROP TABLE IF EXISTS pg_temp._content_pages;
-        CREATE TEMP TABLE _content_pages ON COMMIT DROP AS
-        SELECT e.alias_id, e.message_id, e.event_ts, e.url_clean
-          FROM pg_temp._content_aliases t
-          JOIN sessions.attribution a ON a.alias_id = t.alias_id
-          JOIN partitioning.alias_months am ON am.alias_id = a.alias_id
-          JOIN partitioning.events e
-            ON e.alias_id = am.alias_id
-           AND e.event_ts >= attrib._month_start(am.month)
-           AND e.event_ts < attrib._month_end(am.month)
-         WHERE attrib._month_start(am.month) <= a.signup_timestamp
-           AND e.event_ts <= a.signup_timestamp
-           AND e.kind = 'page'
-           AND e.url_clean IS NOT NULL;
-        PERFORM attrib._plan_for_few(false);
-        ANALYZE pg_temp._content_pages;
+    -- the aliases' page views up to signup, month by month (partitioning.alias_months)
+    PERFORM attrib._plan_for_few(attrib._is_few((SELECT count(*) FROM pg_temp._content_aliases)));
+    DROP TABLE IF EXISTS pg_temp._content_pages;
+    CREATE TEMP TABLE _content_pages ON COMMIT DROP AS
+    SELECT e.alias_id, e.message_id, e.event_ts, e.url_clean
+      FROM pg_temp._content_aliases t
+      JOIN sessions.attribution a ON a.alias_id = t.alias_id
+      JOIN partitioning.alias_months am ON am.alias_id = a.alias_id
+      JOIN partitioning.events e
+        ON e.alias_id = am.alias_id
+       AND e.event_ts >= attrib._month_start(am.month)
+       AND e.event_ts < attrib._month_end(am.month)
+     WHERE attrib._month_start(am.month) <= a.signup_timestamp
+       AND e.event_ts <= a.signup_timestamp
+       AND e.kind = 'page'
+       AND e.url_clean IS NOT NULL;
+    PERFORM attrib._plan_for_few(false);
+    ANALYZE pg_temp._content_pages;
 
-        INSERT INTO attrib.content_before_signup (alias_id, content_group, pages, first_seen)
-        SELECT g.alias_id, g.content_group, count(*), min(g.event_ts)
-          FROM (SELECT DISTINCT ON (p.alias_id, p.message_id) p.alias_id, p.event_ts, c.content_group
-                  FROM pg_temp._content_pages p
-                 CROSS JOIN (SELECT DISTINCT m.prefix_length FROM pg_temp._content_map m) l
-                  JOIN pg_temp._content_map c
-                    ON c.prefix_length = l.prefix_length AND c.url_prefix = left(p.url_clean, l.prefix_length)
-                 ORDER BY p.alias_id, p.message_id, c.prefix_length DESC) g
-         GROUP BY g.alias_id, g.content_group;
-    END IF;
-    UPDATE attrib.optional_sources o SET content_fingerprint = v_fingerprint;
+    INSERT INTO attrib.content_before_signup (alias_id, content_group, pages, first_seen)
+    SELECT g.alias_id, g.content_group, count(*), min(g.event_ts)
+      FROM (SELECT DISTINCT ON (p.alias_id, p.message_id) p.alias_id, p.event_ts, c.content_group
+              FROM pg_temp._content_pages p
+             CROSS JOIN (SELECT DISTINCT m.prefix_length FROM pg_temp._content_map m) l
+              JOIN pg_temp._content_map c
+                ON c.prefix_length = l.prefix_length AND c.url_prefix = left(p.url_clean, l.prefix_length)
+             ORDER BY p.alias_id, p.message_id, c.prefix_length DESC) g
+     GROUP BY g.alias_id, g.content_group;
     RETURN (SELECT count(*) FROM ((SELECT c.* FROM attrib.content_before_signup c JOIN pg_temp._content_aliases t USING (alias_id)
                                    EXCEPT ALL TABLE pg_temp._content_before)
                                   UNION ALL

@@ -33,24 +33,15 @@ BEGIN
     TRUNCATE sessions_stages.attribution, sessions_stages.attribution_credit;
     SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
 
-    -- k: the number of the session holding the first signup (definitions §6)
-    DROP TABLE IF EXISTS pg_temp._attribute_signups;
-    CREATE TEMP TABLE _attribute_signups ON COMMIT DROP AS
-    SELECT g.alias_id, s.session_number AS k, g.signup_timestamp, g.blog_url, g.first_page_ever_visited
-      FROM sessions_stages.signups g
-      JOIN sessions_stages.all_sessions s ON s.alias_id = g.alias_id AND s.signed_up;
-    ALTER TABLE pg_temp._attribute_signups ADD PRIMARY KEY (alias_id);
-    ANALYZE pg_temp._attribute_signups;
-
     INSERT INTO sessions_stages.attribution
     SELECT su.alias_id, su.signup_timestamp, su.k, su.blog_url, su.first_page_ever_visited,
            ft.session_start, ft.source, ft.campaign, ft.medium, ft.referrer, ft.channel,
            lt.session_start, lt.source, lt.campaign, lt.medium, lt.referrer, lt.channel,
            fa.session_start, fa.source, fa.campaign, fa.medium, fa.referrer, fa.channel,
            la.session_start, la.source, la.campaign, la.medium, la.referrer, la.channel
-      -- _attribute_signups as a sub-select: on Citus every table here is co-located by
-      -- alias_id and the statement (LATERAL ... LIMIT 1 included) runs on the shards;
-      -- a temp table there cannot join a LATERAL sub-select of a distributed table
+      -- su: each signed-up alias with k, the number of the session holding its first
+      -- signup (definitions §6). Every table here is co-located by alias_id, so on
+      -- Citus the statement (LATERAL ... LIMIT 1 included) runs on the shards.
       FROM (SELECT g.alias_id, s.session_number AS k, g.signup_timestamp, g.blog_url, g.first_page_ever_visited
               FROM sessions_stages.signups g
               JOIN sessions_stages.all_sessions s ON s.alias_id = g.alias_id AND s.signed_up) su
@@ -64,16 +55,19 @@ BEGIN
                           ORDER BY s.session_number DESC LIMIT 1) la ON true;
 
     -- Multi-touch credit over sessions 1..k; only sessions that get credit have a row.
+    -- k per alias from the attribution rows just written (one per signed-up alias):
+    -- a stage table co-located with the sessions, so on Citus this runs on the shards.
     INSERT INTO sessions_stages.attribution_credit (alias_id, session_id, session_number, model, credit)
     WITH touches AS (
-        SELECT s.alias_id, s.session_id, s.session_number AS n, su.k, s.channel,
+        SELECT s.alias_id, s.session_id, s.session_number AS n, a.session_count_before_signup AS k, s.channel,
                -- time decay relative to session k, the heaviest, so old sessions cannot underflow
                power(2::double precision, greatest(-1000::double precision,
                      -extract(epoch FROM (max(s.session_start) OVER (PARTITION BY s.alias_id) - s.session_start))
                      / extract(epoch FROM v_half_life))) AS decay,
                max(s.session_number) FILTER (WHERE s.channel <> 'Direct') OVER (PARTITION BY s.alias_id) AS last_non_direct
-          FROM pg_temp._attribute_signups su
-          JOIN sessions_stages.all_sessions s ON s.alias_id = su.alias_id AND s.session_number <= su.k
+          FROM sessions_stages.attribution a
+          JOIN sessions_stages.all_sessions s
+            ON s.alias_id = a.alias_id AND s.session_number <= a.session_count_before_signup
     )
     SELECT t.alias_id, t.session_id, t.n, m.model, m.credit
       -- definitions §8: the normalizing sum adds its terms in session order 1..k
@@ -117,6 +111,9 @@ BEGIN
     rows_written := attrib._publish();
     rows_written := rows_written + attrib._load_revenue() + attrib._load_spend() + attrib._load_survey()
                     + attrib._load_content();
+    -- published: the work set is done, once _load_content has read which aliases were
+    -- (aliases marked dirty after the last sessionize wait for the next run)
+    DELETE FROM sessions_stages.dirty_aliases d WHERE d.sessionized;
 END
 $$;
 COMMENT ON FUNCTION attrib.attribute(bigint) IS
