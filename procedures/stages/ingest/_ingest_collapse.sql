@@ -13,10 +13,24 @@ BEGIN
     -- one row here that counts them: definitions §2 counts every copy, as an event
     -- plus duplicate copies, or in a reject's copies. All copies share their
     -- load time (it is part of the row), so they are read together.
-    DROP TABLE IF EXISTS pg_temp._ingest_copies;
+    -- One pass over the whole batch finds the message ids read more than
+    -- once; copies are looked for among their rows only, and dedupe
+    -- (attrib._ingest_dedupe) looks for contested ids among them too: two
+    -- passes that grouped every row each became this one. Identical copies
+    -- share their message id (it is read from the row); a row hash that is
+    -- not SHA-256 (an md5 kept from before 0022, 32 characters: it may
+    -- collide) is grouped by hash whatever its id, as are rows without one.
+    DROP TABLE IF EXISTS pg_temp._ingest_multi, pg_temp._ingest_copies;
+    CREATE TEMP TABLE _ingest_multi ON COMMIT DROP AS
+    SELECT b.message_id FROM pg_temp._ingest_batch b
+     WHERE b.message_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1;
+    ANALYZE pg_temp._ingest_multi;
     CREATE TEMP TABLE _ingest_copies ON COMMIT DROP AS
     SELECT b.source_table, b.row_hash, count(*) AS copies
-      FROM pg_temp._ingest_batch b GROUP BY 1, 2 HAVING count(*) > 1;
+      FROM pg_temp._ingest_batch b
+     WHERE b.message_id IS NULL OR octet_length(b.row_hash) <> 44
+        OR b.message_id IN (SELECT m.message_id FROM pg_temp._ingest_multi m)
+     GROUP BY 1, 2 HAVING count(*) > 1;
     IF EXISTS (SELECT FROM pg_temp._ingest_copies) THEN
         DELETE FROM pg_temp._ingest_batch b
          USING (SELECT x.ctid AS extra

@@ -11,6 +11,7 @@ SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 DECLARE
     v_duplicated bigint;
+    v_known      boolean;  -- whether any row of the batch was decided before
 BEGIN
     -- Dedupe (definitions §2): among this batch's new rows and the event already kept
     -- for the same message_id, the first by the order of definitions §2 wins.
@@ -41,13 +42,16 @@ BEGIN
       FROM pg_temp._ingest_batch b
       JOIN attrib.duplicates d ON d.source_table = b.source_table AND d.row_hash = b.row_hash
      WHERE b.kind <> 'identify' AND b.reason IS NULL;
+    -- Nothing is known when neither has a row (a first load): then no pass
+    -- over the batch looks for it.
+    v_known := EXISTS (SELECT 1 FROM pg_temp._ingest_existing) OR EXISTS (SELECT 1 FROM pg_temp._ingest_counted);
     CREATE TEMP TABLE _ingest_known ON COMMIT DROP AS
     SELECT b.source_table, b.row_hash, b.message_id, b.copies,
            EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
                     WHERE e.message_id = b.message_id AND e.row_hash = b.row_hash
                       AND e.source_table = b.source_table) AS kept
       FROM pg_temp._ingest_batch b
-     WHERE b.kind <> 'identify' AND b.reason IS NULL
+     WHERE v_known AND b.kind <> 'identify' AND b.reason IS NULL
        AND (EXISTS (SELECT 1 FROM pg_temp._ingest_counted d
                      WHERE d.source_table = b.source_table AND d.row_hash = b.row_hash)
             OR EXISTS (SELECT 1 FROM pg_temp._ingest_existing e
@@ -70,17 +74,30 @@ BEGIN
     -- have one candidate, which simply wins and is never copied; only
     -- contested ids are copied and sorted by the order of definitions §2 (copying and
     -- sorting a whole load was a third of ingest's time).
-    CREATE TEMP VIEW _ingest_fresh AS
-    SELECT b.*
-      FROM pg_temp._ingest_batch b
-     WHERE b.kind <> 'identify' AND b.reason IS NULL
-       AND NOT EXISTS (SELECT 1 FROM pg_temp._ingest_known k
-                        WHERE k.source_table = b.source_table AND k.row_hash = b.row_hash);
+    -- With nothing known the view has no anti join: the planner, rightly
+    -- sure the table is empty, read it once per batch row in a nested loop
+    -- (a second at 1 M, in each of the four statements that read the view).
+    IF v_known THEN
+        CREATE TEMP VIEW _ingest_fresh AS
+        SELECT b.*
+          FROM pg_temp._ingest_batch b
+         WHERE b.kind <> 'identify' AND b.reason IS NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_temp._ingest_known k
+                            WHERE k.source_table = b.source_table AND k.row_hash = b.row_hash);
+    ELSE
+        CREATE TEMP VIEW _ingest_fresh AS
+        SELECT b.* FROM pg_temp._ingest_batch b WHERE b.kind <> 'identify' AND b.reason IS NULL;
+    END IF;
 
     DROP TABLE IF EXISTS pg_temp._ingest_contested;
+    -- A contested id has two fresh rows (then the batch read it more than
+    -- once: pg_temp._ingest_multi, from _ingest_collapse) or a kept event:
+    -- only those ids' fresh rows are grouped, not the whole batch again.
     CREATE TEMP TABLE _ingest_contested ON COMMIT DROP AS
     SELECT c.message_id
       FROM (SELECT f.message_id FROM pg_temp._ingest_fresh f
+             WHERE f.message_id IN (SELECT m.message_id FROM pg_temp._ingest_multi m)
+                OR f.message_id IN (SELECT e.message_id FROM pg_temp._ingest_existing e)
             UNION ALL
             SELECT e.message_id FROM pg_temp._ingest_existing e) c
      GROUP BY c.message_id HAVING count(*) > 1;
@@ -98,13 +115,13 @@ BEGIN
                                        u.row_hash COLLATE "C") = 1 AS wins
       FROM (SELECT DISTINCT ON (c.source_table, c.row_hash) c.*   -- the same row read twice is one row
               FROM (SELECT false AS existing, f.source_table, f.row_hash, f.message_id, f.kind, f.event,
-                           f.anonymous_id, f.user_id, f.event_ts, f.received_at, f.uuid_ts, f.url, f.referrer,
+                           f.anonymous_id, f.user_id, f.event_ts, f.received_at, f.uuid_ts, f.url, f.url_clean, f.referrer,
                            f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term, f.utm_content,
                            NULL::text AS alias_id, f.copies
                       FROM pg_temp._ingest_fresh f JOIN pg_temp._ingest_contested x USING (message_id)
                     UNION ALL
                     SELECT true, e.source_table, e.row_hash, e.message_id, e.kind, e.event, e.anonymous_id,
-                           e.user_id, e.event_ts, e.received_at, e.uuid_ts, e.url, e.referrer,
+                           e.user_id, e.event_ts, e.received_at, e.uuid_ts, e.url, e.url_clean, e.referrer,
                            e.utm_source, e.utm_medium, e.utm_campaign, e.utm_term, e.utm_content, e.alias_id,
                            1::bigint
                       FROM pg_temp._ingest_existing e JOIN pg_temp._ingest_contested x USING (message_id)) c
@@ -115,13 +132,13 @@ BEGIN
     -- message id, and each contested id's winner when it is new.
     CREATE TEMP VIEW _ingest_winners AS
     SELECT f.source_table, f.row_hash, f.message_id, f.kind, f.event, f.anonymous_id, f.user_id, f.event_ts,
-           f.received_at, f.uuid_ts, f.url, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term,
+           f.received_at, f.uuid_ts, f.url, f.url_clean, f.referrer, f.utm_source, f.utm_medium, f.utm_campaign, f.utm_term,
            f.utm_content, f.copies
       FROM pg_temp._ingest_fresh f
      WHERE NOT EXISTS (SELECT 1 FROM pg_temp._ingest_contested x WHERE x.message_id = f.message_id)
     UNION ALL
     SELECT r.source_table, r.row_hash, r.message_id, r.kind, r.event, r.anonymous_id, r.user_id, r.event_ts,
-           r.received_at, r.uuid_ts, r.url, r.referrer, r.utm_source, r.utm_medium, r.utm_campaign, r.utm_term,
+           r.received_at, r.uuid_ts, r.url, r.url_clean, r.referrer, r.utm_source, r.utm_medium, r.utm_campaign, r.utm_term,
            r.utm_content, r.copies
       FROM pg_temp._ingest_ranked r
      WHERE r.wins AND NOT r.existing;

@@ -122,7 +122,8 @@ BEGIN
                        AS row,
                    %23$s AS row_hash, CASE WHEN isfinite(t.load_time) THEN t.load_time END AS load_time,
                    c.message_id, %2$L::text AS kind, %3$s::text AS event,
-                   c.anonymous_id, c.user_id, t.received_at, t.uuid_ts, c.event_ts, c.url, c.referrer,
+                   c.anonymous_id, c.user_id, t.received_at, t.uuid_ts, c.event_ts, c.url,
+                   attrib.url_clean(c.url) AS url_clean, c.referrer,
                    attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%4$s), ''), attrib.url_param(c.url, 'utm_source')))
                        AS utm_source,
                    attrib.lower_ascii(coalesce(nullif(attrib.trim_ascii(%5$s), ''), attrib.url_param(c.url, 'utm_medium')))

@@ -27,6 +27,21 @@ BEGIN
               AND NOT EXISTS (SELECT 1 FROM partitioning.message_index)
               AND NOT EXISTS (SELECT 1 FROM partitioning.alias_months);
 
+    -- One pass over the winners gives both what the partitions need (the
+    -- months the new events fall in, and how many each) and the pairs the
+    -- owners come from: reading the winners twice cost half a second at 1 M.
+    DROP TABLE IF EXISTS pg_temp._ingest_winner_months;
+    CREATE TEMP TABLE _ingest_winner_months ON COMMIT DROP AS
+    SELECT date_trunc('month', w.event_ts) AS month, p.anonymous_id, p.user_id, min(w.event_ts) AS first_seen,
+           count(*) AS rows
+      FROM pg_temp._ingest_winners w
+     CROSS JOIN LATERAL (
+           SELECT CASE WHEN v_bulk AND w.anonymous_id IS NOT NULL AND w.user_id IS NOT NULL
+                            AND w.anonymous_id <> w.user_id THEN w.anonymous_id END AS anonymous_id,
+                  CASE WHEN v_bulk AND w.anonymous_id IS NOT NULL AND w.user_id IS NOT NULL
+                            AND w.anonymous_id <> w.user_id THEN w.user_id END AS user_id) p
+     GROUP BY 1, 2, 3;
+
     -- A first load writes each event once, under its owner: the owners the
     -- alias stage would find (definitions §3: the user of the earliest pair, from
     -- identifies and from events carrying both ids; ties to the smallest
@@ -37,33 +52,19 @@ BEGIN
     SELECT DISTINCT ON (p.anonymous_id) p.anonymous_id, p.user_id
       FROM (SELECT ip.anonymous_id, ip.user_id, ip.first_seen FROM aliasing.identify_pairs ip
             UNION ALL
-            SELECT w.anonymous_id, w.user_id, w.event_ts FROM pg_temp._ingest_winners w
-             WHERE w.anonymous_id IS NOT NULL AND w.user_id IS NOT NULL AND w.anonymous_id <> w.user_id) p
+            SELECT wm.anonymous_id, wm.user_id, wm.first_seen FROM pg_temp._ingest_winner_months wm
+             WHERE wm.anonymous_id IS NOT NULL) p
      WHERE v_bulk
      ORDER BY p.anonymous_id, p.first_seen, p.user_id COLLATE "C";
     -- without statistics the planner sorted the whole batch for a merge join
     -- with these few thousand owners (4 s at 1 M), where a hash join costs one pass
     ANALYZE pg_temp._ingest_owners;
 
-    DROP TABLE IF EXISTS pg_temp._ingest_new;
-    -- A day's anonymous ids look up their owners one by one: hashing all
-    -- owners instead grows with history (70 ms of a 0.7 s increment at 10 M).
-    PERFORM attrib._plan_for_few(NOT v_bulk AND attrib._is_few(v_batch));
-    CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
-    SELECT coalesce(w.user_id, o.user_id, po.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind,
-           w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.referrer, w.utm_source,
-           w.utm_medium, w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
-      FROM pg_temp._ingest_winners w
-      LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL
-      LEFT JOIN pg_temp._ingest_owners po ON po.anonymous_id = w.anonymous_id AND w.user_id IS NULL;
-    PERFORM attrib._plan_for_few(false);
-
     -- Every month the new events fall in gets its partition first, so the
     -- default partition stays empty (an event from years ago, or next month).
     DROP TABLE IF EXISTS pg_temp._ingest_months;
     CREATE TEMP TABLE _ingest_months ON COMMIT DROP AS
-    SELECT date_trunc('month', n.event_ts) AS month, count(*) AS rows
-      FROM pg_temp._ingest_new n GROUP BY 1;
+    SELECT wm.month, sum(wm.rows)::bigint AS rows FROM pg_temp._ingest_winner_months wm GROUP BY 1;
     SELECT array_agg(m.month) INTO v_months
       FROM pg_temp._ingest_months m
      WHERE NOT EXISTS (SELECT 1 FROM partman.show_partition_name('partitioning.events', m.month::text) sp
@@ -79,34 +80,71 @@ BEGIN
     IF v_bulk THEN
         v_keys := attrib._drop_indexes('partitioning.events') || attrib._drop_indexes('partitioning.message_index')
                   || attrib._drop_indexes('partitioning.alias_months');
+
+        -- The winners go straight into the events under their owner, and the
+        -- lookups by person are derived from the rows as written (RETURNING),
+        -- in one statement: copying a first load into a table of its own
+        -- first and reading that four times was a tenth of ingest.
+        WITH written AS (
+            INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
+                   received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
+                   utm_content, source_table, row_hash)
+            SELECT coalesce(w.user_id, o.user_id, po.user_id, w.anonymous_id), w.event_ts, w.message_id, w.kind,
+                   w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.url_clean, w.referrer,
+                   w.utm_source, w.utm_medium, w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
+              FROM pg_temp._ingest_winners w
+              LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL
+              LEFT JOIN pg_temp._ingest_owners po ON po.anonymous_id = w.anonymous_id AND w.user_id IS NULL
+             -- in alias order: an alias's events sit together on disk and each
+             -- partition's primary key is built from nearly sorted input
+             -- (byte order: sorted in a fraction of the time of the column's collation)
+             ORDER BY coalesce(w.user_id, o.user_id, po.user_id, w.anonymous_id) COLLATE "C", w.event_ts,
+                      w.message_id COLLATE "C"
+            RETURNING alias_id, event_ts, message_id, anonymous_id, user_id
+        ), indexed AS (
+            INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
+            SELECT n.message_id, n.alias_id, n.event_ts FROM written n
+        ), months AS (
+            INSERT INTO partitioning.alias_months (alias_id, month)
+            SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM written n
+        )
+        INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
+        SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM written n;
+        -- every winner is written: their count is the months' sum
+        v_written := (SELECT coalesce(sum(m.rows), 0) FROM pg_temp._ingest_months m);
+        PERFORM attrib._build_indexes(v_keys);
+        RETURN v_written;
     END IF;
+
+    DROP TABLE IF EXISTS pg_temp._ingest_new;
+    -- A day's anonymous ids look up their owners one by one: hashing all
+    -- owners instead grows with history (70 ms of a 0.7 s increment at 10 M).
+    PERFORM attrib._plan_for_few(attrib._is_few(v_batch));
+    CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
+    SELECT coalesce(w.user_id, o.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind,
+           w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.url_clean, w.referrer,
+           w.utm_source, w.utm_medium, w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
+      FROM pg_temp._ingest_winners w
+      LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL;
+    PERFORM attrib._plan_for_few(false);
 
     INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
            received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
            utm_content, source_table, row_hash)
     SELECT n.alias_id, n.event_ts, n.message_id, n.kind, n.event, n.anonymous_id, n.user_id, n.received_at,
-           n.uuid_ts, n.url, attrib.url_clean(n.url), n.referrer, n.utm_source, n.utm_medium, n.utm_campaign,
+           n.uuid_ts, n.url, n.url_clean, n.referrer, n.utm_source, n.utm_medium, n.utm_campaign,
            n.utm_term, n.utm_content, n.source_table, n.row_hash
       FROM pg_temp._ingest_new n
      -- in alias order: an alias's events sit together on disk and each
      -- partition's primary key is mostly appended to, not split at random
-     -- (byte order: sorted in a fraction of the time of the column's collation)
      ORDER BY n.alias_id COLLATE "C", n.event_ts, n.message_id COLLATE "C";
     GET DIAGNOSTICS v_written = ROW_COUNT;
 
-    IF v_bulk THEN
-        INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
-        SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n;
-        INSERT INTO partitioning.alias_months (alias_id, month)
-        SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n;
-        PERFORM attrib._build_indexes(v_keys);
-    ELSE
-        INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
-        SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n ORDER BY n.message_id;
-        INSERT INTO partitioning.alias_months (alias_id, month)
-        SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n
-        ON CONFLICT DO NOTHING;
-    END IF;
+    INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
+    SELECT n.message_id, n.alias_id, n.event_ts FROM pg_temp._ingest_new n ORDER BY n.message_id;
+    INSERT INTO partitioning.alias_months (alias_id, month)
+    SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM pg_temp._ingest_new n
+    ON CONFLICT DO NOTHING;
 
     INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
     SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM pg_temp._ingest_new n;
