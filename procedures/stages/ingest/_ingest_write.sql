@@ -20,12 +20,17 @@ DECLARE
     v_bulk    boolean;
     v_keys    text[];
     v_batch   bigint;  -- rows read: one count of the batch decides both the bulk way and the plan
+    v_few     boolean;  -- a day's few rows: owners looked up one by one (attrib._plan_for_few)
 BEGIN
     v_batch := (SELECT count(*) FROM pg_temp._ingest_batch);
     v_bulk := attrib._is_bulk(v_batch)
               AND NOT EXISTS (SELECT 1 FROM partitioning.events)
               AND NOT EXISTS (SELECT 1 FROM partitioning.message_index)
               AND NOT EXISTS (SELECT 1 FROM partitioning.alias_months);
+    -- decided before any partition is made: on Citus the estimate asks the
+    -- workers over connections of their own, which would wait for the locks
+    -- this transaction takes making partitions
+    v_few := NOT v_bulk AND attrib._is_few(v_batch);
 
     -- One pass over the winners gives both what the partitions need (the
     -- months the new events fall in, and how many each) and the pairs the
@@ -119,7 +124,7 @@ BEGIN
     DROP TABLE IF EXISTS pg_temp._ingest_new;
     -- A day's anonymous ids look up their owners one by one: hashing all
     -- owners instead grows with history (70 ms of a 0.7 s increment at 10 M).
-    PERFORM attrib._plan_for_few(attrib._is_few(v_batch));
+    PERFORM attrib._plan_for_few(v_few);
     CREATE TEMP TABLE _ingest_new ON COMMIT DROP AS
     SELECT coalesce(w.user_id, o.user_id, w.anonymous_id) AS alias_id, w.event_ts, w.message_id, w.kind,
            w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.url_clean, w.referrer,
