@@ -54,6 +54,16 @@ def test_each_stage_runs_alone(source: psycopg.Connection, dsn: str, stage: str)
     assert log(source) == [(stage, "ok", 1, None)]
 
 
+def test_sessionize_keeps_no_copy_of_the_landing_pages_after_it(source: psycopg.Connection) -> None:
+    # its work tables hold each session's landing url and referrer: attrib forget
+    # erases events and outputs, so nothing of a person may stay in them
+    source.execute("CALL attrib.run_attribution()")
+    assert source.execute("SELECT count(*) FROM sessions.all_sessions").fetchone()[0] > 0
+    assert source.execute(
+        "SELECT (SELECT count(*) FROM sessions_stages.session_bounds), "
+        "(SELECT count(*) FROM sessions_stages.session_landings)").fetchone() == (0, 0)
+
+
 def test_stages_one_by_one_give_the_same_outputs_as_a_whole_run(source: psycopg.Connection) -> None:
     run_id, stages = source.execute("CALL attrib.run_begin(false, NULL, NULL, NULL, NULL)").fetchone()
     assert stages == list(STAGES)

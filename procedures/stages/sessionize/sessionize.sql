@@ -134,6 +134,10 @@ BEGIN
       LEFT JOIN partitioning.events p ON p.alias_id = f.alias_id AND p.kind = 'page'
      GROUP BY f.alias_id, f.signup_ts;
     PERFORM attrib._plan_for_few(false);
+    -- Emptied before the stage commits: no copy of a person's landing
+    -- pages outlives it (attrib.forget erases events and outputs, not this
+    -- scratch), as none did of the temp table this replaced.
+    TRUNCATE sessions_stages.session_bounds, sessions_stages.session_landings;
 
     UPDATE sessions_stages.dirty_aliases SET sessionized = true WHERE NOT sessionized;
     -- sampled again now that every row changed: with the statistics taken at
