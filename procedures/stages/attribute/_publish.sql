@@ -10,10 +10,13 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    v_changed bigint;
-    v_count   bigint;
-    v_rows    bigint := 0;  -- every output row deleted or inserted
-    v_indexes text[];
+    v_outputs  text[] := ARRAY['all_sessions', 'useful_sessions', 'attribution', 'attribution_credit',
+                               'user_session_counts'];
+    v_table    text;
+    v_count    bigint;
+    v_rows     bigint := 0;  -- every output row deleted or inserted
+    v_sessions bigint := 0;  -- the session rows among them (maintain's statistics)
+    v_indexes  text[];
 BEGIN
     -- The aliases to publish are read where they are, sessions_stages.dirty_aliases
     -- (sessionized), joined on alias_id: on Citus every table here is co-located
@@ -25,48 +28,24 @@ BEGIN
     -- of outputs that exist must go on reading them while a run publishes.
     IF attrib._is_bulk((SELECT count(*) FROM sessions_stages.all_sessions))
        AND NOT EXISTS (SELECT 1 FROM sessions.all_sessions) AND NOT EXISTS (SELECT 1 FROM sessions.user_session_counts) THEN
-        v_indexes := attrib._drop_indexes('sessions.all_sessions') || attrib._drop_indexes('sessions.useful_sessions')
-                     || attrib._drop_indexes('sessions.attribution') || attrib._drop_indexes('sessions.attribution_credit')
-                     || attrib._drop_indexes('sessions.user_session_counts');
+        FOREACH v_table IN ARRAY v_outputs LOOP
+            v_indexes := v_indexes || attrib._drop_indexes(format('sessions.%I', v_table)::regclass);
+        END LOOP;
     END IF;
 
-    DELETE FROM sessions.all_sessions o USING sessions_stages.dirty_aliases d WHERE o.alias_id = d.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_changed = ROW_COUNT;
-    v_rows := v_rows + v_changed;
-    DELETE FROM sessions.useful_sessions o USING sessions_stages.dirty_aliases d WHERE o.alias_id = d.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-    DELETE FROM sessions.attribution o USING sessions_stages.dirty_aliases d WHERE o.alias_id = d.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-    DELETE FROM sessions.attribution_credit o USING sessions_stages.dirty_aliases d WHERE o.alias_id = d.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-    DELETE FROM sessions.user_session_counts o USING sessions_stages.dirty_aliases d WHERE o.alias_id = d.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-
-    INSERT INTO sessions.all_sessions SELECT s.* FROM sessions_stages.all_sessions s
-      JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_changed := v_changed + v_count;
-    v_rows := v_rows + v_count;
-    INSERT INTO sessions.useful_sessions SELECT s.* FROM sessions_stages.useful_sessions s
-      JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-    INSERT INTO sessions.attribution SELECT s.* FROM sessions_stages.attribution s
-      JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-    INSERT INTO sessions.attribution_credit SELECT s.* FROM sessions_stages.attribution_credit s
-      JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
-    INSERT INTO sessions.user_session_counts SELECT s.* FROM sessions_stages.user_session_counts s
-      JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized;
-    GET DIAGNOSTICS v_count = ROW_COUNT;
-    v_rows := v_rows + v_count;
+    -- each output and its stage table share a name and a layout
+    FOREACH v_table IN ARRAY v_outputs LOOP
+        EXECUTE format('DELETE FROM sessions.%I o USING sessions_stages.dirty_aliases d '
+                       'WHERE o.alias_id = d.alias_id AND d.sessionized', v_table);
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        v_rows := v_rows + v_count;
+        v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
+        EXECUTE format('INSERT INTO sessions.%1$I SELECT s.* FROM sessions_stages.%1$I s '
+                       'JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized', v_table);
+        GET DIAGNOSTICS v_count = ROW_COUNT;
+        v_rows := v_rows + v_count;
+        v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
+    END LOOP;
     IF v_indexes IS NOT NULL THEN
         PERFORM attrib._build_indexes(v_indexes);
     END IF;
@@ -76,7 +55,7 @@ BEGIN
     -- and session rows deleted or inserted since the outputs were last analyzed (maintain)
     UPDATE attrib.pipeline_state
        SET sessionized_at = NULL, signup_for = NULL, outputs_fingerprint = attrib._outputs_fingerprint(),
-           outputs_changed = outputs_changed + v_changed;
+           outputs_changed = outputs_changed + v_sessions;
     RETURN v_rows;
 END
 $$;

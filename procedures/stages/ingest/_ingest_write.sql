@@ -37,14 +37,12 @@ BEGIN
     -- owners come from: reading the winners twice cost half a second at 1 M.
     DROP TABLE IF EXISTS pg_temp._ingest_winner_months;
     CREATE TEMP TABLE _ingest_winner_months ON COMMIT DROP AS
-    SELECT date_trunc('month', w.event_ts) AS month, p.anonymous_id, p.user_id, min(w.event_ts) AS first_seen,
-           count(*) AS rows
+    SELECT date_trunc('month', w.event_ts) AS month,
+           CASE WHEN p.pair THEN w.anonymous_id END AS anonymous_id, CASE WHEN p.pair THEN w.user_id END AS user_id,
+           min(w.event_ts) AS first_seen, count(*) AS rows
       FROM pg_temp._ingest_winners w
-     CROSS JOIN LATERAL (
-           SELECT CASE WHEN v_bulk AND w.anonymous_id IS NOT NULL AND w.user_id IS NOT NULL
-                            AND w.anonymous_id <> w.user_id THEN w.anonymous_id END AS anonymous_id,
-                  CASE WHEN v_bulk AND w.anonymous_id IS NOT NULL AND w.user_id IS NOT NULL
-                            AND w.anonymous_id <> w.user_id THEN w.user_id END AS user_id) p
+     -- a pair only on a first load, from an event carrying two different ids (NULL <> x is no pair)
+     CROSS JOIN LATERAL (SELECT coalesce(v_bulk AND w.anonymous_id <> w.user_id, false) AS pair) p
      GROUP BY 1, 2, 3;
 
     -- A first load writes each event once, under its owner: the owners the

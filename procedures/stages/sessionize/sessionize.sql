@@ -34,7 +34,8 @@ BEGIN
     TRUNCATE sessions_stages.all_sessions, sessions_stages.signups;
     ANALYZE sessions_stages.dirty_aliases;
 
-    TRUNCATE sessions_stages.session_bounds, sessions_stages.session_landings;
+    -- (sessions_stages.session_bounds and session_landings are empty here:
+    -- emptied at the end of every sessionize, and unlogged)
     v_few := attrib._is_few((SELECT count(*) FROM sessions_stages.dirty_aliases));
     PERFORM attrib._plan_for_few(v_few);
     -- The sessions, on narrow rows (the wide event values are fetched for
@@ -98,6 +99,8 @@ BEGIN
       FROM sessions_stages.session_bounds b
       JOIN partitioning.events e ON e.alias_id = b.alias_id AND e.event_ts = b.event_ts AND e.message_id = b.message_id;
     PERFORM attrib._plan_for_few(false);
+    -- sampled for the next statement's plan: a table just filled from empty
+    -- has no statistics, and the classification joins every row of it
     ANALYZE sessions_stages.session_landings;
     SELECT coalesce(sum(b.event_count), 0) INTO rows_read FROM sessions_stages.session_bounds b;
 
