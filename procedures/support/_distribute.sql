@@ -92,6 +92,22 @@ BEGIN
         RETURN NEXT 'attrib._source_classes reads attrib._source_class_rows()';
     END IF;
 
+    -- Sessionize classifies each landing in one INSERT ... SELECT that calls
+    -- attrib.touch LATERAL. Citus pushes an INSERT ... SELECT down to the
+    -- co-located shards only when every function in its FROM list is
+    -- IMMUTABLE, which it takes to mean "the same rows on every node"; else
+    -- it repartitions the rows. That holds for touch: it reads the settings
+    -- and the source classes, reference tables with the same rows on every
+    -- node. PostgreSQL itself never folds or caches a set-returning
+    -- function's rows (and inlines touch either way), so the label changes
+    -- nothing else; on PostgreSQL without Citus touch stays STABLE, as its
+    -- file declares. A deploy that replaces touch.sql runs this again.
+    IF (SELECT p.provolatile FROM pg_catalog.pg_proc p
+         WHERE p.oid = 'attrib.touch(text, text, text, text, text)'::regprocedure) <> 'i' THEN
+        ALTER FUNCTION attrib.touch(text, text, text, text, text) IMMUTABLE;
+        RETURN NEXT 'attrib.touch declared IMMUTABLE: Citus runs sessionize''s classification on each shard';
+    END IF;
+
     -- every function that reads no table left on the coordinator, on every worker
     FOR v_fn IN
         SELECT p.oid::regprocedure

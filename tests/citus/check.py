@@ -256,6 +256,21 @@ PULLED = re.compile(r"generating subplan|Collecting INSERT \.\.\. SELECT results
                     r"attribution|attribution_credit|useful_sessions|user_session_counts|alias_months)\"")
 
 
+def plan_kind(messages: list[str]) -> str:
+    """How Citus ran one statement, from its planner messages."""
+    if any(PULLED.search(m) and not m.startswith("generating subplan") for m in messages):
+        return "through the coordinator"
+    if any(m.startswith("distributed statement: ") for m in messages):
+        return "pushed down to each shard"
+    if any(m.startswith("generating subplan") for m in messages):
+        return "multi-shard counts or probes merged on the coordinator"
+    if any(m.startswith("Router planner cannot handle multi-shard select") for m in messages):
+        return "multi-shard read merged on the coordinator"
+    if any(m.startswith("Creating router plan") for m in messages):
+        return "router (one task per shard or one shard)"
+    return "utility or coordinator-only table"
+
+
 def plan_check(citus: Side, results: dict[str, Any], run_step: Callable[[list[dict[str, str]]], None]) -> list[str]:
     notes: list[dict[str, str]] = []
     run_step(notes)
@@ -281,15 +296,30 @@ def plan_check(citus: Side, results: dict[str, Any], run_step: Callable[[list[di
             what = "multi-shard SELECT into a temp table on the coordinator"
         if what:
             problems.append(f"{stage}: {' '.join(what.split())[:90]} -- in: {text[:110]}")
+    statements: dict[tuple[str, str], list[str]] = {}
+    for n in notes:
+        if stage := stage_of(n["context"]):
+            statement = re.search(r'SQL statement "(.*?)"\n', n["context"], re.S)
+            where = statement.group(1) if statement else n["context"].splitlines()[0]  # "... line N at assignment"
+            key = (stage, " ".join(where.split())[:80])
+            statements.setdefault(key, []).append(n["message"])
+    summary: dict[str, dict[str, int]] = {}
+    for (stage, _), messages in statements.items():
+        kind = plan_kind(messages)
+        summary.setdefault(stage, {})[kind] = summary.get(stage, {}).get(kind, 0) + 1
+    results["plan_statements"] = [{"stage": k[0], "statement": k[1], "kind": plan_kind(v)}
+                                  for k, v in statements.items()]
     seen = sorted({s for n in notes if (s := stage_of(n["context"]))})
     if set(seen) != set(PLAN_STAGES):
         problems.append(f"planner messages found only for {seen}")
     problems = list(dict.fromkeys(problems))
-    results["plans"] = {"planner_messages": len(notes), "stages": seen, "problems": problems}
+    results["plans"] = {"planner_messages": len(notes), "stages": seen, "problems": problems, "summary": summary}
     for p in problems:
         log(f"plan check FAILED: {p}")
     if not problems:
         log(f"plans: {len(notes)} planner messages of {', '.join(PLAN_STAGES)}; none pulls rows through the coordinator")
+    for stage, kinds in sorted(summary.items()):
+        log(f"plans of {stage}: " + "; ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
     return problems
 
 
