@@ -19,7 +19,7 @@ WRITTEN = {
     "alias": "people (aliases) to recompute",
     "sessionize": "sessions",
     "signup": "first and signup sessions + per-person counts",
-    "attribute": "published rows replaced + revenue rows changed",
+    "attribute": "published rows deleted or inserted + revenue rows changed",
     "maintain": "partitions analysed",
 }
 
@@ -112,13 +112,23 @@ def written_legend(result: RunResult) -> str:
 
 
 def nothing_published(result: RunResult) -> bool:
-    """Whether the run's attribute stage ran and replaced no published row (its `written` is 0).
+    """Whether the run's attribute stage ran and changed no published row (its `written` is 0).
 
     Ingest writing nothing is not enough: a run can publish a failed run's
     work, or recompute everyone after a settings change, with no new event.
     """
     attribute = next((s for s in result.stages if s.stage == "attribute" and s.status == "ok"), None)
     return attribute is not None and attribute.rows_written == 0
+
+
+def unchanged_message(result: RunResult) -> str:
+    """What to say when nothing published changed: no new data, or people recomputed to the same rows
+    (after a settings or rules change, which recomputes everyone)."""
+    alias = next((s for s in result.stages if s.stage == "alias" and s.status == "ok"), None)
+    if alias is not None and alias.rows_written:
+        return (f"Recomputed {alias.rows_written:,} people (aliases): the outputs came out as they were, "
+                "so none of their rows changed.")
+    return "No new data since the last run: the outputs are unchanged."
 
 
 def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
@@ -129,4 +139,4 @@ def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
         console.print(timing_table(result))
         console.print(written_legend(result), highlight=False)
         if result.status == "ok" and nothing_published(result):
-            console.print("No new data since the last run: the outputs are unchanged.", highlight=False)
+            console.print(unchanged_message(result), highlight=False)

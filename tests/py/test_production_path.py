@@ -121,16 +121,34 @@ def test_a_run_with_nothing_to_publish_says_the_outputs_are_unchanged(conn: psyc
     assert NO_NEW_DATA in ok(attrib("run", "--dsn", runner_dsn)).stdout
 
 
+def last_run_written(conn: psycopg.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT stage, rows_written FROM attrib.run_log "
+                             "WHERE run_id = (SELECT max(run_id) FROM attrib.run_log)").fetchall())
+
+
 def test_a_settings_change_with_no_new_data_is_not_called_unchanged(conn: psycopg.Connection, dsn: str,
                                                                    runner_dsn: str) -> None:
     deployed_with_source(conn, dsn)
     ok(attrib("run", "--dsn", runner_dsn))
+    # each visitor signs up five minutes after landing: a one-minute gap splits every visit in two
+    conn.execute("""UPDATE attrib.settings SET value = '"1 minute"' WHERE name = 'session_gap'""")
+    result = ok(attrib("run", "--dsn", runner_dsn))
+    assert NO_NEW_DATA not in result.stdout and "Recomputed" not in result.stdout
+    written = last_run_written(conn)
+    assert written["ingest"] == 0 and written["attribute"] > 0
+
+
+def test_a_settings_change_that_changes_no_row_says_people_were_recomputed(conn: psycopg.Connection, dsn: str,
+                                                                          runner_dsn: str) -> None:
+    deployed_with_source(conn, dsn)
+    ok(attrib("run", "--dsn", runner_dsn))
+    # five minutes between landing and signup: one session under a 20- or a 10-minute gap alike
     conn.execute("""UPDATE attrib.settings SET value = '"10 minutes"' WHERE name = 'session_gap'""")
     result = ok(attrib("run", "--dsn", runner_dsn))
+    written = last_run_written(conn)
+    assert f"Recomputed {written['alias']} people (aliases): the outputs came out as they were" in result.stdout
+    assert written["alias"] > 0 and written["attribute"] == 0
     assert NO_NEW_DATA not in result.stdout
-    written = dict(conn.execute("SELECT stage, rows_written FROM attrib.run_log "
-                                "WHERE run_id = (SELECT max(run_id) FROM attrib.run_log)").fetchall())
-    assert written["ingest"] == 0 and written["attribute"] > 0
 
 
 def test_publishing_a_failed_runs_work_is_not_called_unchanged(conn: psycopg.Connection, dsn: str,

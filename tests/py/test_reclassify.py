@@ -62,3 +62,13 @@ def test_new_touch_rules_reclassify_everyone(visitors: psycopg.Connection) -> No
                         LANGUAGE sql IMMUTABLE PARALLEL SAFE BEGIN ATOMIC SELECT 999; END""")
     rerun(visitors)
     assert run_stages(visitors)["alias"][1] == 0, "once recomputed, the next run is incremental again"
+
+
+def test_a_recomputation_rewrites_only_the_rows_that_changed(visitors: psycopg.Connection) -> None:
+    before = dict(visitors.execute("SELECT alias_id, xmin::text FROM sessions.all_sessions").fetchall())
+    visitors.execute("INSERT INTO attrib.source_classes (name, class) VALUES ('findit.example', 'search')")
+    counts = rerun(visitors)
+    after = dict(visitors.execute("SELECT alias_id, xmin::text FROM sessions.all_sessions").fetchall())
+    assert after["anon-b"] == before["anon-b"], "anon-b's session is as it was: the same row version, not a copy"
+    assert after["anon-a"] != before["anon-a"], "anon-a's session, now Organic Search, is written again"
+    assert counts["attribute"][1] == 2, "one session row deleted and one inserted, nothing else"

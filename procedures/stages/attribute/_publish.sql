@@ -2,8 +2,11 @@
 -- alias with the stage tables' rows, in the caller's transaction, and empties
 -- the stage tables. The caller (attrib.attribute) deletes those dirty aliases
 -- after the optional sources that recompute the same aliases have read them.
--- Returns the number of output rows it deleted and inserted (0: the outputs
--- are as they were).
+-- A row already published as it stands is neither deleted nor inserted
+-- again: a recomputation of every alias (after a settings or rules change)
+-- that changes a few touches writes those few rows, not every row and index
+-- entry, and readers keep the rest as they were. Returns the number of
+-- output rows it deleted and inserted (0: the outputs are as they were).
 CREATE OR REPLACE FUNCTION attrib._publish()
 RETURNS bigint
 LANGUAGE plpgsql
@@ -17,6 +20,7 @@ DECLARE
     v_rows     bigint := 0;  -- every output row deleted or inserted
     v_sessions bigint := 0;  -- the session rows among them (maintain's statistics)
     v_indexes  text[];
+    v_same     text;    -- an output row and a stage row are the same row: same key, every column equal
 BEGIN
     -- The aliases to publish are read where they are, sessions_stages.dirty_aliases
     -- (sessionized), joined on alias_id: on Citus every table here is co-located
@@ -33,15 +37,25 @@ BEGIN
         END LOOP;
     END IF;
 
-    -- each output and its stage table share a name and a layout
+    -- each output and its stage table share a name, a layout and a primary key
     FOREACH v_table IN ARRAY v_outputs LOOP
-        EXECUTE format('DELETE FROM sessions.%I o USING sessions_stages.dirty_aliases d '
-                       'WHERE o.alias_id = d.alias_id AND d.sessionized', v_table);
+        -- matched by the stage table's primary key (the output's may be dropped for a bulk
+        -- publish), then compared whole; IS NOT DISTINCT FROM: a NULL equals a NULL
+        v_same := coalesce((SELECT string_agg(format('s.%1$I = o.%1$I', a.attname), ' AND ' ORDER BY k.n)
+                     FROM pg_catalog.pg_index i
+                    CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                     JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+                    WHERE i.indrelid = format('sessions_stages.%I', v_table)::regclass AND i.indisprimary), 'true')
+                  || ' AND ROW(s.*) IS NOT DISTINCT FROM ROW(o.*)';
+        EXECUTE format('DELETE FROM sessions.%1$I o USING sessions_stages.dirty_aliases d '
+                       'WHERE o.alias_id = d.alias_id AND d.sessionized '
+                       'AND NOT EXISTS (SELECT 1 FROM sessions_stages.%1$I s WHERE %2$s)', v_table, v_same);
         GET DIAGNOSTICS v_count = ROW_COUNT;
         v_rows := v_rows + v_count;
         v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
         EXECUTE format('INSERT INTO sessions.%1$I SELECT s.* FROM sessions_stages.%1$I s '
-                       'JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized', v_table);
+                       'JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized '
+                       'WHERE NOT EXISTS (SELECT 1 FROM sessions.%1$I o WHERE %2$s)', v_table, v_same);
         GET DIAGNOSTICS v_count = ROW_COUNT;
         v_rows := v_rows + v_count;
         v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
