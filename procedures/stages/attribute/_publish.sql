@@ -21,6 +21,7 @@ DECLARE
     v_sessions bigint := 0;  -- the session rows among them (maintain's statistics)
     v_indexes  text[];
     v_same     text;    -- an output row and a stage row are the same row: same key, every column equal
+    v_bulk     boolean;  -- into empty outputs, their indexes dropped
 BEGIN
     -- The aliases to publish are read where they are, sessions_stages.dirty_aliases
     -- (sessionized), joined on alias_id: on Citus every table here is co-located
@@ -36,17 +37,19 @@ BEGIN
             v_indexes := v_indexes || attrib._drop_indexes(format('sessions.%I', v_table)::regclass);
         END LOOP;
     END IF;
+    v_bulk := v_indexes IS NOT NULL;
 
     -- each output and its stage table share a name, a layout and a primary key
     FOREACH v_table IN ARRAY v_outputs LOOP
-        -- matched by the stage table's primary key (the output's may be dropped for a bulk
-        -- publish), then compared whole; IS NOT DISTINCT FROM: a NULL equals a NULL
-        v_same := coalesce((SELECT string_agg(format('s.%1$I = o.%1$I', a.attname), ' AND ' ORDER BY k.n)
+        -- matched by the stage table's primary key, then compared whole (IS NOT DISTINCT FROM: a
+        -- NULL equals a NULL). Not into empty outputs: there is nothing to compare with, and
+        -- without their indexes each probe would scan the heap the INSERT is growing.
+        v_same := CASE WHEN v_bulk THEN 'false' ELSE coalesce((SELECT string_agg(format('s.%1$I = o.%1$I', a.attname), ' AND ' ORDER BY k.n)
                      FROM pg_catalog.pg_index i
                     CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
                      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                     WHERE i.indrelid = format('sessions_stages.%I', v_table)::regclass AND i.indisprimary), 'true')
-                  || ' AND ROW(s.*) IS NOT DISTINCT FROM ROW(o.*)';
+                  || ' AND ROW(s.*) IS NOT DISTINCT FROM ROW(o.*)' END;
         EXECUTE format('DELETE FROM sessions.%1$I o USING sessions_stages.dirty_aliases d '
                        'WHERE o.alias_id = d.alias_id AND d.sessionized '
                        'AND NOT EXISTS (SELECT 1 FROM sessions_stages.%1$I s WHERE %2$s)', v_table, v_same);
