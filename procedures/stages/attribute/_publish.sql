@@ -22,6 +22,7 @@ DECLARE
     v_indexes  text[];
     v_same     text;    -- an output row and a stage row are the same row: same key, every column equal
     v_bulk     boolean;  -- into empty outputs, their indexes dropped
+    v_staged   bigint;   -- session rows to publish
 BEGIN
     -- The aliases to publish are read where they are, sessions_stages.dirty_aliases
     -- (sessionized), joined on alias_id: on Citus every table here is co-located
@@ -31,13 +32,16 @@ BEGIN
     -- the rows are in rather than maintained row by row (attrib._drop_indexes).
     -- Only into empty ones: dropping an index locks its table, and readers
     -- of outputs that exist must go on reading them while a run publishes.
-    IF attrib._is_bulk((SELECT count(*) FROM sessions_stages.all_sessions))
+    v_staged := (SELECT count(*) FROM sessions_stages.all_sessions);
+    IF attrib._is_bulk(v_staged)
        AND NOT EXISTS (SELECT 1 FROM sessions.all_sessions) AND NOT EXISTS (SELECT 1 FROM sessions.user_session_counts) THEN
         FOREACH v_table IN ARRAY v_outputs LOOP
             v_indexes := v_indexes || attrib._drop_indexes(format('sessions.%I', v_table)::regclass);
         END LOOP;
     END IF;
     v_bulk := v_indexes IS NOT NULL;
+    -- a day's few aliases: their rows compared by index probes, not by hashing every published row
+    PERFORM attrib._plan_for_few(NOT v_bulk AND attrib._is_few(v_staged));
 
     -- each output and its stage table share a name, a layout and a primary key
     FOREACH v_table IN ARRAY v_outputs LOOP
@@ -63,6 +67,7 @@ BEGIN
         v_rows := v_rows + v_count;
         v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
     END LOOP;
+    PERFORM attrib._plan_for_few(false);
     IF v_indexes IS NOT NULL THEN
         PERFORM attrib._build_indexes(v_indexes);
     END IF;
