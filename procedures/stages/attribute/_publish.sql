@@ -23,6 +23,7 @@ DECLARE
     v_same     text;    -- an output row and a stage row are the same row: same key, every column equal
     v_bulk     boolean;  -- into empty outputs, their indexes dropped
     v_staged   bigint;   -- session rows to publish
+    v_statement text;
 BEGIN
     -- The aliases to publish are read where they are, sessions_stages.dirty_aliases
     -- (sessionized), joined on alias_id: on Citus every table here is co-located
@@ -54,18 +55,19 @@ BEGIN
                      JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                     WHERE i.indrelid = format('sessions_stages.%I', v_table)::regclass AND i.indisprimary), 'true')
                   || ' AND ROW(s.*) IS NOT DISTINCT FROM ROW(o.*)' END;
-        EXECUTE format('DELETE FROM sessions.%1$I o USING sessions_stages.dirty_aliases d '
-                       'WHERE o.alias_id = d.alias_id AND d.sessionized '
-                       'AND NOT EXISTS (SELECT 1 FROM sessions_stages.%1$I s WHERE %2$s)', v_table, v_same);
-        GET DIAGNOSTICS v_count = ROW_COUNT;
-        v_rows := v_rows + v_count;
-        v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
-        EXECUTE format('INSERT INTO sessions.%1$I SELECT s.* FROM sessions_stages.%1$I s '
-                       'JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized '
-                       'WHERE NOT EXISTS (SELECT 1 FROM sessions.%1$I o WHERE %2$s)', v_table, v_same);
-        GET DIAGNOSTICS v_count = ROW_COUNT;
-        v_rows := v_rows + v_count;
-        v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
+        -- the rows that differ go, then the rows not there as they stand come in
+        FOREACH v_statement IN ARRAY ARRAY[
+            format('DELETE FROM sessions.%1$I o USING sessions_stages.dirty_aliases d '
+                   'WHERE o.alias_id = d.alias_id AND d.sessionized '
+                   'AND NOT EXISTS (SELECT 1 FROM sessions_stages.%1$I s WHERE %2$s)', v_table, v_same),
+            format('INSERT INTO sessions.%1$I SELECT s.* FROM sessions_stages.%1$I s '
+                   'JOIN sessions_stages.dirty_aliases d ON d.alias_id = s.alias_id AND d.sessionized '
+                   'WHERE NOT EXISTS (SELECT 1 FROM sessions.%1$I o WHERE %2$s)', v_table, v_same)] LOOP
+            EXECUTE v_statement;
+            GET DIAGNOSTICS v_count = ROW_COUNT;
+            v_rows := v_rows + v_count;
+            v_sessions := v_sessions + CASE WHEN v_table = 'all_sessions' THEN v_count ELSE 0 END;
+        END LOOP;
     END LOOP;
     PERFORM attrib._plan_for_few(false);
     IF v_indexes IS NOT NULL THEN
