@@ -272,6 +272,13 @@ def plan_kind(messages: list[str]) -> str:
     return "utility or coordinator-only table"
 
 
+def statement_of(context: str) -> str:
+    """The statement a planner message is about: its SQL text, or for a PL/pgSQL expression the context's
+    first line ("... line N at assignment"), on one line."""
+    statement = re.search(r'SQL statement "(.*?)"\n', context, re.S)
+    return " ".join((statement.group(1) if statement else context.splitlines()[0] if context else "").split())
+
+
 def plan_check(citus: Side, results: dict[str, Any], run_step: Callable[[list[dict[str, str]]], None]) -> list[str]:
     notes: list[dict[str, str]] = []
     run_step(notes)
@@ -280,8 +287,7 @@ def plan_check(citus: Side, results: dict[str, Any], run_step: Callable[[list[di
         stage = stage_of(n["context"])
         if not stage:
             continue
-        statement = re.search(r'SQL statement "(.*?)"\n', n["context"], re.S)
-        text = " ".join((statement.group(1) if statement else "").split())
+        text = statement_of(n["context"])
         m = n["message"]
         what = None
         if m.startswith("generating subplan"):
@@ -300,10 +306,7 @@ def plan_check(citus: Side, results: dict[str, Any], run_step: Callable[[list[di
     statements: dict[tuple[str, str], list[str]] = {}
     for n in notes:
         if stage := stage_of(n["context"]):
-            statement = re.search(r'SQL statement "(.*?)"\n', n["context"], re.S)
-            where = statement.group(1) if statement else n["context"].splitlines()[0]  # "... line N at assignment"
-            key = (stage, " ".join(where.split())[:80])
-            statements.setdefault(key, []).append(n["message"])
+            statements.setdefault((stage, statement_of(n["context"])[:80]), []).append(n["message"])
     summary: dict[str, dict[str, int]] = {}
     for (stage, _), messages in statements.items():
         kind = plan_kind(messages)
