@@ -27,7 +27,7 @@ SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap
 
 SELECT functions_are('attrib', ARRAY[
     '_bind_relation', '_bind_source', '_build_indexes', '_check_partman_schema', '_check_settings', '_check_temp_schema',
-    '_citus', '_citus_owner_login', '_distribute', '_distribution', '_domain_match', '_drop_indexes', '_grant_privileges', '_grant_source', '_index_load_time',
+    '_citus', '_citus_owner_login', '_distribute', '_distribution', '_domain_match', '_drop_indexes', '_drop_indexes_for_bulk', '_grant_privileges', '_grant_source', '_index_load_time',
     '_ingest_collapse', '_ingest_dedupe', '_ingest_pairs', '_ingest_read', '_ingest_reject',
     '_ingest_remember', '_ingest_write', '_is_bulk', '_is_few', '_load_content', '_load_revenue', '_load_spend', '_load_survey', '_month', '_month_end', '_month_start',
     '_outputs_fingerprint', '_partman_done', '_plan_for_few', '_publish', '_raise', '_row_estimate', '_row_image',

@@ -27,6 +27,9 @@ DECLARE
     v_signup_events text[]   := ARRAY(SELECT jsonb_array_elements_text(attrib.setting('signup_events')));
     v_blog_pattern  text     := attrib.setting_text('blog_url_pattern');
     v_few           boolean;  -- a day's few aliases: index probes, not scans (attrib._plan_for_few)
+    v_all           boolean;  -- every alias with events is dirty (a first load, a reclassification)
+    v_keys          text[];   -- the work tables' indexes, to build again after a bulk write
+    v_dirty         bigint;
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
@@ -36,8 +39,19 @@ BEGIN
 
     -- (sessions_stages.session_bounds and session_landings are empty here:
     -- emptied at the end of every sessionize, and unlogged)
-    v_few := attrib._is_few((SELECT count(*) FROM sessions_stages.dirty_aliases));
+    v_dirty := (SELECT count(*) FROM sessions_stages.dirty_aliases);
+    v_few := attrib._is_few(v_dirty);
+    -- a large work set: the sessions' keys are built once they are all in
+    v_keys := attrib._drop_indexes_for_bulk(v_dirty, 'sessions_stages.all_sessions', 'sessions_stages.signups');
     PERFORM attrib._plan_for_few(v_few);
+    -- When every alias with events is dirty, all events are read as they lie:
+    -- finding each alias's months first (alias_months) then cost a hash join
+    -- of every event with them, a second at 1 M. Asked only of a large work
+    -- set (an anti join of the two key lists); a day's few aliases never are.
+    v_all := NOT v_few
+             AND NOT EXISTS (SELECT FROM partitioning.alias_months am
+                              WHERE NOT EXISTS (SELECT FROM sessions_stages.dirty_aliases d
+                                                 WHERE d.alias_id = am.alias_id));
     -- The sessions, on narrow rows (the wide event values are fetched for
     -- the landing events only, below): one sort of the dirty aliases'
     -- events; the first window numbers each alias's sessions in event
@@ -76,12 +90,17 @@ BEGIN
                                    (ev.kind = 'track' AND ev.event = ANY (v_signup_events)) AS is_signup,
                                    lag(ev.event_ts) OVER (PARTITION BY ev.alias_id
                                                           ORDER BY ev.event_ts, ev.message_id COLLATE "C") AS prev_ts
-                              FROM sessions_stages.dirty_aliases d
-                              JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
-                              JOIN partitioning.events ev
-                                ON ev.alias_id = am.alias_id
-                               AND ev.event_ts >= attrib._month_start(am.month)
-                               AND ev.event_ts < attrib._month_end(am.month)) e) s
+                              FROM (SELECT a.alias_id, a.event_ts, a.message_id, a.kind, a.event, a.anonymous_id, a.user_id
+                                      FROM partitioning.events a WHERE v_all
+                                    UNION ALL
+                                    SELECT a.alias_id, a.event_ts, a.message_id, a.kind, a.event, a.anonymous_id, a.user_id
+                                      FROM sessions_stages.dirty_aliases d
+                                      JOIN partitioning.alias_months am ON am.alias_id = d.alias_id
+                                      JOIN partitioning.events a
+                                        ON a.alias_id = am.alias_id
+                                       AND a.event_ts >= attrib._month_start(am.month)
+                                       AND a.event_ts < attrib._month_end(am.month)
+                                     WHERE NOT v_all) ev) e) s
             -- one window for all per-session figures (one pass): ordered for the
             -- landing event, framed over the whole session for the aggregates
             WINDOW per_session AS (PARTITION BY s.alias_id, s.session_number
@@ -137,6 +156,7 @@ BEGIN
       LEFT JOIN partitioning.events p ON p.alias_id = f.alias_id AND p.kind = 'page'
      GROUP BY f.alias_id, f.signup_ts;
     PERFORM attrib._plan_for_few(false);
+    PERFORM attrib._build_indexes(v_keys);
     -- Emptied before the stage commits: no copy of a person's landing
     -- pages outlives it (attrib.forget erases events and outputs, not this
     -- scratch), as none did of the temp table this replaced.

@@ -20,12 +20,15 @@ SET extra_float_digits = 1
 AS $$
 DECLARE
     v_count bigint;
+    v_keys  text[];  -- the work tables' indexes, to build again after a bulk write
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
     rows_duplicated := 0;
     TRUNCATE sessions_stages.useful_sessions, sessions_stages.user_session_counts;
     SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
+    v_keys := attrib._drop_indexes_for_bulk(rows_read, 'sessions_stages.useful_sessions',
+                                            'sessions_stages.user_session_counts');
 
     INSERT INTO sessions_stages.useful_sessions (alias_id, session_id, session_number, is_first_session,
            is_signup_session)
@@ -42,6 +45,7 @@ BEGIN
      GROUP BY s.alias_id;
     GET DIAGNOSTICS v_count = ROW_COUNT;
     rows_written := rows_written + v_count;
+    PERFORM attrib._build_indexes(v_keys);
 
     UPDATE attrib.pipeline_state SET signup_for = sessionized_at;
 END
