@@ -21,7 +21,6 @@ SET extra_float_digits = 1
 AS $$
 DECLARE
     v_half_life    interval := attrib.setting_interval('time_decay_half_life');
-    v_keys         text[];  -- the work tables' indexes, to build again after a bulk write
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
@@ -33,7 +32,6 @@ BEGIN
     END IF;
     TRUNCATE sessions_stages.attribution, sessions_stages.attribution_credit;
     SELECT count(*) INTO rows_read FROM sessions_stages.all_sessions;
-    v_keys := attrib._drop_indexes_for_bulk(rows_read, 'sessions_stages.attribution', 'sessions_stages.attribution_credit');
 
     INSERT INTO sessions_stages.attribution
     SELECT su.alias_id, su.signup_timestamp, su.k, su.blog_url, su.first_page_ever_visited,
@@ -90,7 +88,6 @@ BEGIN
            ('time_decay', t.decay / t.decay_total)) AS m(model, credit)
      -- definitions §8: a credit of 0 or below 1e-12 has no row (time_decay's sessions months before signup)
      WHERE m.credit >= 1e-12;
-    PERFORM attrib._build_indexes(v_keys);
 
     -- rows_written: the published rows this run replaced, the rows of the
     -- optional sources included (revenue, spend, survey answers and the
