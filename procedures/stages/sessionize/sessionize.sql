@@ -48,10 +48,12 @@ BEGIN
     -- finding each alias's months first (alias_months) then cost a hash join
     -- of every event with them, a second at 1 M. Asked only of a large work
     -- set (an anti join of the two key lists); a day's few aliases never are.
+    -- Counted, not EXISTS: on Citus the count runs on the co-located shards,
+    -- while an EXISTS over them is planned apart and fails.
     v_all := NOT v_few
-             AND NOT EXISTS (SELECT FROM partitioning.alias_months am
-                              WHERE NOT EXISTS (SELECT FROM sessions_stages.dirty_aliases d
-                                                 WHERE d.alias_id = am.alias_id));
+             AND (SELECT count(*) FROM partitioning.alias_months am
+                    LEFT JOIN sessions_stages.dirty_aliases d ON d.alias_id = am.alias_id
+                   WHERE d.alias_id IS NULL) = 0;
     -- The sessions, on narrow rows (the wide event values are fetched for
     -- the landing events only, below): one sort of the dirty aliases'
     -- events; the first window numbers each alias's sessions in event
