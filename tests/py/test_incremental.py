@@ -43,6 +43,20 @@ def test_untouched_aliases_are_not_rewritten(two_visitors: psycopg.Connection) -
         "SELECT count(*) FROM sessions.all_sessions WHERE alias_id = 'anon-a'").fetchone()[0] == 2
 
 
+def test_an_increment_reads_only_the_events_of_the_aliases_it_changed(two_visitors: psycopg.Connection) -> None:
+    insert(two_visitors, "pages", [page("a2", "anon-a", T + timedelta(days=1), T + timedelta(days=1))])
+    counts = run_stages(two_visitors)
+    assert counts["sessionize"][0] == 2, "anon-a's two events, none of anon-b's"
+
+
+def test_a_rebuild_reads_every_event(two_visitors: psycopg.Connection) -> None:
+    insert(two_visitors, "pages", [page("a2", "anon-a", T + timedelta(days=1), T + timedelta(days=1))])
+    run_stages(two_visitors)
+    two_visitors.execute("SELECT attrib.reset()")
+    counts = run_stages(two_visitors)
+    assert counts["sessionize"][0] == 3, "every alias is dirty: all events, read as they lie"
+
+
 def test_a_run_without_new_data_marks_nothing_dirty(two_visitors: psycopg.Connection) -> None:
     counts = run_stages(two_visitors)
     assert counts["alias"][1] == 0, "no dirty aliases"

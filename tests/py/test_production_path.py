@@ -21,6 +21,7 @@ import psycopg
 import pytest
 from click.testing import Result
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from conftest import LOGIN_PASSWORD, create_login, login_dsn, server_dsn
 from run_helpers import add_visitor, attrib, inject, signups, wait_for, with_source
@@ -80,6 +81,37 @@ def test_attrib_run_full_as_the_runner_rebuilds(conn: psycopg.Connection, dsn: s
     result = ok(attrib("run", "--full", "--json", "--dsn", runner_dsn))
     assert [s["stage"] for s in json.loads(result.stdout)["stages"]][0] == "reset"
     assert signups(conn) == ["user-1", "user-2"]
+
+
+WORK_KEYS = """SELECT c.relname, x.indexrelid::oid FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid
+                WHERE c.relnamespace = 'sessions_stages'::regnamespace AND x.indisprimary
+                  AND c.relname IN ('all_sessions', 'signups', 'useful_sessions', 'user_session_counts')
+                ORDER BY 1"""
+
+
+def test_attrib_run_full_as_the_runner_rebuilds_on_the_bulk_path(conn: psycopg.Connection, dsn: str,
+                                                                   runner_dsn: str) -> None:
+    # attrib.bulk_min_rows = 0 (a session setting anyone may make) sends two visitors down the way a
+    # large first load takes: sessionize and signup drop their work tables' keys, as the owner, and
+    # build them again; the runner's login must be able to drive that
+    deployed_with_source(conn, dsn)
+    ok(attrib("run", "--dsn", runner_dsn))
+    before = conn.execute(WORK_KEYS).fetchall()
+    ok(attrib("run", "--full", "--dsn", make_conninfo(runner_dsn, options="-c attrib.bulk_min_rows=0")))
+    after = conn.execute(WORK_KEYS).fetchall()
+    assert [name for name, _ in after] == [name for name, _ in before] == \
+        ["all_sessions", "signups", "useful_sessions", "user_session_counts"]
+    assert all(new != old for (_, new), (_, old) in zip(after, before)), "every key was built again"
+    assert signups(conn) == ["user-1", "user-2"]
+
+
+def test_attrib_run_full_as_the_runner_keeps_the_keys_of_a_small_rebuild(conn: psycopg.Connection, dsn: str,
+                                                                         runner_dsn: str) -> None:
+    deployed_with_source(conn, dsn)
+    ok(attrib("run", "--dsn", runner_dsn))
+    before = conn.execute(WORK_KEYS).fetchall()
+    ok(attrib("run", "--full", "--dsn", runner_dsn))
+    assert conn.execute(WORK_KEYS).fetchall() == before
 
 
 def test_attrib_status_and_check_as_the_runner(conn: psycopg.Connection, dsn: str, runner_dsn: str) -> None:
