@@ -29,7 +29,8 @@ misleads.
 
 Every relation is in schema `sessions`, readable by the role `attrib_reader`.
 Times are `timestamptz`; weeks are the Monday (UTC) that starts the week, as
-a `date`.
+a `date`. Ids (`alias_id`, `session_id`) are `text COLLATE "C"`: they sort and
+compare byte by byte, whatever the database's own collation.
 """
 
 

@@ -1,6 +1,6 @@
 -- The deployed catalog: schemas, tables, extensions and the attrib functions.
 BEGIN;
-SELECT plan(12);
+SELECT plan(13);
 
 SELECT has_extension('pg_partman', 'pg_partman is installed');
 SELECT has_schema(s, format('schema %s exists', s))
@@ -20,6 +20,17 @@ SELECT is_empty($$SELECT c.relname || '.' || a.attname FROM pg_class c
                    WHERE c.relnamespace = 'sessions'::regnamespace AND c.relkind IN ('r', 'v', 'p')
                      AND coalesce(col_description(c.oid, a.attnum), '') = ''$$,
     'every column of every sessions relation has a comment (docs/outputs.md is made from them)');
+-- byte order for every id and key (migration 0026): sorts and B-trees compare bytes,
+-- and a comparison with a default-collated value still uses the column's index
+SELECT is_empty($$SELECT format('%s.%s is %s', c.oid::regclass, a.attname, a.attcollation::regcollation)
+                    FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                   WHERE c.relnamespace::regnamespace::text IN ('attrib', 'partitioning', 'aliasing', 'sessions',
+                                                                 'sessions_stages')
+                     AND c.relkind IN ('r', 'p') AND a.atttypid = 'text'::regtype
+                     AND a.attname IN ('alias_id', 'anonymous_id', 'user_id', 'message_id', 'first_message_id',
+                                       'session_id', 'row_hash')
+                     AND a.attcollation <> 'pg_catalog."C"'::regcollation$$,
+    'every id and key column of attrib''s tables is COLLATE "C"');
 SELECT is((SELECT count(*)::int FROM attrib.settings WHERE name IN ('session_gap', 'ingest_overlap',
     'future_tolerance', 'bot_user_agent_pattern', 'paid_medium_pattern', 'paid_click_ids', 'own_domains',
     'referral_exclusions', 'signup_events', 'blog_url_pattern', 'time_decay_half_life', 'source_schema')), 12,

@@ -6,7 +6,7 @@ SELECT plan(3);
 
 SELECT pg_temp.page('v1', 'anon-1', NULL, '2024-03-01 09:00:00+00');
 SELECT pg_temp.run_pipeline();
-SELECT results_eq($$SELECT alias_id::text, identified FROM sessions.all_sessions$$,
+SELECT results_eq($$SELECT alias_id COLLATE "default", identified FROM sessions.all_sessions$$,
     $$VALUES ('anon-1', false)$$, 'the first visit starts under its anonymous id');
 
 SELECT pg_temp.page('v2', 'anon-1', NULL, '2024-04-10 09:00:00+00');
@@ -14,11 +14,11 @@ SELECT pg_temp.identify('i1', 'anon-1', 'user-9', '2024-04-10 09:01:00+00');
 SELECT pg_temp.run_pipeline();
 
 SELECT results_eq(
-    $$SELECT alias_id::text, session_number, session_start, identified FROM sessions.all_sessions ORDER BY 2$$,
+    $$SELECT alias_id COLLATE "default", session_number, session_start, identified FROM sessions.all_sessions ORDER BY 2$$,
     $$VALUES ('user-9', 1, '2024-03-01 09:00:00+00'::timestamptz, true),
              ('user-9', 2, '2024-04-10 09:00:00+00'::timestamptz, true)$$,
     'both visits, 40 days apart, now belong to user-9');
-SELECT results_eq($$SELECT message_id::text, alias_id::text FROM partitioning.events ORDER BY 1$$,
+SELECT results_eq($$SELECT message_id COLLATE "default", alias_id COLLATE "default" FROM partitioning.events ORDER BY 1$$,
     $$VALUES ('v1', 'user-9'), ('v2', 'user-9')$$, 'the old event moved to its owner');
 
 SELECT * FROM finish();

@@ -11,9 +11,9 @@ SELECT pg_temp.identify('i2', 'ipad', 'bob', '2024-05-03 09:01:00+00');
 SELECT pg_temp.page('a2', 'ipad', NULL, '2024-05-05 09:00:00+00');
 SELECT pg_temp.run_pipeline();
 
-SELECT results_eq($$SELECT anonymous_id::text, user_id::text FROM aliasing.owners$$,
+SELECT results_eq($$SELECT anonymous_id COLLATE "default", user_id COLLATE "default" FROM aliasing.owners$$,
     $$VALUES ('ipad', 'alice')$$, 'the first identify owns the device');
-SELECT results_eq($$SELECT message_id::text, alias_id::text FROM partitioning.events ORDER BY 1$$,
+SELECT results_eq($$SELECT message_id COLLATE "default", alias_id COLLATE "default" FROM partitioning.events ORDER BY 1$$,
     $$VALUES ('a1', 'alice'), ('a2', 'alice'), ('b1', 'bob')$$,
     'anonymous history stays with alice; bob keeps his own user_id event');
 

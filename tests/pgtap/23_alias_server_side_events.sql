@@ -12,7 +12,7 @@ VALUES ('s1', NULL, 'user-s', '2024-05-01 09:10:00+00', '2024-05-01 09:10:01+00'
 SELECT pg_temp.run_pipeline();
 
 SELECT results_eq(
-    $$SELECT alias_id::text, session_number, event_count, page_count, landing_url FROM sessions.all_sessions ORDER BY 2$$,
+    $$SELECT alias_id COLLATE "default", session_number, event_count, page_count, landing_url FROM sessions.all_sessions ORDER BY 2$$,
     $$VALUES ('user-s', 1, 2, 1, 'https://www.example.com/'::text), ('user-s', 2, 1, 0, NULL::text)$$,
     'a server-side event joins the web session; alone it is a session of tracks');
 SELECT is((SELECT identified FROM sessions.all_sessions WHERE session_number = 2), true,

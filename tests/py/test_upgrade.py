@@ -37,7 +37,8 @@ CATALOG = {
                        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                       WHERE n.nspname IN {SCHEMAS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND {NOT_A_PARTITION}""",
     "columns": f"""SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                          pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum)
+                          pg_get_expr(d.adbin, d.adrelid), col_description(c.oid, a.attnum),
+                          a.attcollation::regcollation::text
                      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
                      JOIN pg_namespace n ON n.oid = c.relnamespace
                      LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -128,3 +129,34 @@ def test_revision_0022_keeps_md5_for_the_rows_taken_in_before_it(empty_dsn: str)
     deploy.upgrade(empty_dsn)
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT md5_until = watermark FROM attrib.ingest_state").fetchall() == [(True,)]
+
+
+def test_revision_0026_keeps_a_view_of_the_outputs_made_by_someone_else(empty_dsn: str) -> None:
+    # an analyst's own view over an id column would block the change of its collation
+    deploy.upgrade(empty_dsn, revision="0025")
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute("CREATE SCHEMA bi")
+        c.execute("CREATE VIEW bi.signups AS SELECT a.alias_id, a.signup_timestamp FROM sessions.attribution a")
+        c.execute("GRANT SELECT ON bi.signups TO attrib_reader")
+        c.execute("COMMENT ON VIEW bi.signups IS 'signups for the BI tool'")
+        c.execute("COMMENT ON COLUMN bi.signups.alias_id IS 'the person'")
+    deploy.upgrade(empty_dsn)
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT has_table_privilege('attrib_reader', 'bi.signups', 'SELECT'), "
+                         "obj_description('bi.signups'::regclass, 'pg_class'), "
+                         "col_description('bi.signups'::regclass, 1)").fetchone() == (
+            True, "signups for the BI tool", "the person")
+        assert c.execute("SELECT attname, attcollation::regcollation::text FROM pg_attribute "
+                         "WHERE attrelid IN ('bi.signups'::regclass, 'sessions.attribution'::regclass) "
+                         "AND attname = 'alias_id'").fetchall() == [("alias_id", '"C"')] * 2
+
+
+def test_revision_0026_puts_the_ids_in_byte_order(empty_dsn: str) -> None:
+    deploy.upgrade(empty_dsn, revision="0025")
+    with psycopg.connect(empty_dsn, autocommit=True) as c:
+        c.execute("INSERT INTO sessions.user_session_counts (alias_id, sessions, first_seen, last_seen, signed_up, "
+                  "sessions_before_signup) SELECT id, 1, now(), now(), false, 0 FROM unnest(ARRAY['b', 'B', 'a']) id")
+    deploy.upgrade(empty_dsn)
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT alias_id FROM sessions.user_session_counts ORDER BY alias_id").fetchall() == [
+            ("B",), ("a",), ("b",)]
