@@ -37,7 +37,12 @@ BEGIN
     END IF;
 
     CREATE TEMP TABLE _0026_columns ON COMMIT DROP AS
-    SELECT c.oid AS relid, a.attnum, format('%I.%I', n.nspname, c.relname) AS rel, a.attname
+    SELECT c.oid AS relid, a.attnum, format('%I.%I', n.nspname, c.relname) AS rel, a.attname,
+           -- what readers query: the outputs and the tables under a view
+           n.nspname = 'sessions'
+           OR EXISTS (SELECT FROM pg_catalog.pg_depend d
+                       WHERE d.refobjid = c.oid AND d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                         AND d.deptype = 'n') AS read
       FROM pg_catalog.pg_attribute a
       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -82,11 +87,18 @@ BEGIN
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      GROUP BY n.nspname, c.relname, c.oid;
 
+    -- Every table stays locked until the revision commits: the internal ones
+    -- (events, the lookups) go first, what readers query last, so a reader
+    -- of the outputs and the reports waits for their keys only.
+    FOR v_col IN SELECT * FROM _0026_columns WHERE NOT read ORDER BY rel, attnum LOOP
+        EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE text COLLATE "C"', v_col.rel, v_col.attname);
+    END LOOP;
+
     FOR v_view IN SELECT * FROM _0026_views ORDER BY depth DESC, name LOOP
         EXECUTE format('DROP VIEW %s', v_view.name);
     END LOOP;
 
-    FOR v_col IN SELECT * FROM _0026_columns ORDER BY rel, attnum LOOP
+    FOR v_col IN SELECT * FROM _0026_columns WHERE read ORDER BY rel, attnum LOOP
         EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE text COLLATE "C"', v_col.rel, v_col.attname);
     END LOOP;
 
