@@ -111,36 +111,39 @@ def test_a_removed_procedure_file_takes_its_function_along(empty_dsn: str, commi
                          (removed.split("(")[0] + ".sql",)).fetchone() == (0,)
 
 
+def upgrade_from(dsn: str, revision: str, *setup: str) -> None:
+    """Deploys up to revision, runs setup there as a superuser, then upgrades to the head."""
+    deploy.upgrade(dsn, revision=revision)
+    with psycopg.connect(dsn, autocommit=True) as c:
+        for statement in setup:
+            c.execute(statement)
+    deploy.upgrade(dsn)
+
+
 def test_revision_0014_types_the_forgotten_ids_an_older_release_recorded(empty_dsn: str) -> None:
-    deploy.upgrade(empty_dsn, revision="0013")
-    with psycopg.connect(empty_dsn, autocommit=True) as c:  # what forget('user-1') recorded before 0014
-        c.execute("INSERT INTO attrib.forgotten (id, user_id) VALUES ('user-1', 'user-1'), ('anon-1', 'user-1')")
-    deploy.upgrade(empty_dsn)
+    # what forget('user-1') recorded before 0014
+    upgrade_from(empty_dsn, "0013",
+                 "INSERT INTO attrib.forgotten (id, user_id) VALUES ('user-1', 'user-1'), ('anon-1', 'user-1')")
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT kind, id, user_id FROM attrib.forgotten ORDER BY 1, 2").fetchall() == [
             ("anonymous_id", "anon-1", "user-1"), ("user_id", "user-1", "user-1")]
 
 
 def test_revision_0022_keeps_md5_for_the_rows_taken_in_before_it(empty_dsn: str) -> None:
-    deploy.upgrade(empty_dsn, revision="0021")
-    with psycopg.connect(empty_dsn, autocommit=True) as c:
-        c.execute("INSERT INTO attrib.ingest_state (source_table, watermark, load_column) "
-                  "VALUES ('pages', '2024-05-01 09:00+00', 'uuid_ts')")
-    deploy.upgrade(empty_dsn)
+    upgrade_from(empty_dsn, "0021", "INSERT INTO attrib.ingest_state (source_table, watermark, load_column) "
+                                    "VALUES ('pages', '2024-05-01 09:00+00', 'uuid_ts')")
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT md5_until = watermark FROM attrib.ingest_state").fetchall() == [(True,)]
 
 
 def test_revision_0026_keeps_a_view_of_the_outputs_made_by_someone_else(empty_dsn: str) -> None:
     # an analyst's own view over an id column would block the change of its collation
-    deploy.upgrade(empty_dsn, revision="0025")
-    with psycopg.connect(empty_dsn, autocommit=True) as c:
-        c.execute("CREATE SCHEMA bi")
-        c.execute("CREATE VIEW bi.signups AS SELECT a.alias_id, a.signup_timestamp FROM sessions.attribution a")
-        c.execute("GRANT SELECT ON bi.signups TO attrib_reader")
-        c.execute("COMMENT ON VIEW bi.signups IS 'signups for the BI tool'")
-        c.execute("COMMENT ON COLUMN bi.signups.alias_id IS 'the person'")
-    deploy.upgrade(empty_dsn)
+    upgrade_from(empty_dsn, "0025",
+                 "CREATE SCHEMA bi",
+                 "CREATE VIEW bi.signups AS SELECT a.alias_id, a.signup_timestamp FROM sessions.attribution a",
+                 "GRANT SELECT ON bi.signups TO attrib_reader",
+                 "COMMENT ON VIEW bi.signups IS 'signups for the BI tool'",
+                 "COMMENT ON COLUMN bi.signups.alias_id IS 'the person'")
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT has_table_privilege('attrib_reader', 'bi.signups', 'SELECT'), "
                          "obj_description('bi.signups'::regclass, 'pg_class'), "
@@ -152,11 +155,9 @@ def test_revision_0026_keeps_a_view_of_the_outputs_made_by_someone_else(empty_ds
 
 
 def test_revision_0026_puts_the_ids_in_byte_order(empty_dsn: str) -> None:
-    deploy.upgrade(empty_dsn, revision="0025")
-    with psycopg.connect(empty_dsn, autocommit=True) as c:
-        c.execute("INSERT INTO sessions.user_session_counts (alias_id, sessions, first_seen, last_seen, signed_up, "
-                  "sessions_before_signup) SELECT id, 1, now(), now(), false, 0 FROM unnest(ARRAY['b', 'B', 'a']) id")
-    deploy.upgrade(empty_dsn)
+    upgrade_from(empty_dsn, "0025",
+                 "INSERT INTO sessions.user_session_counts (alias_id, sessions, first_seen, last_seen, signed_up, "
+                 "sessions_before_signup) SELECT id, 1, now(), now(), false, 0 FROM unnest(ARRAY['b', 'B', 'a']) id")
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT alias_id FROM sessions.user_session_counts ORDER BY alias_id").fetchall() == [
             ("B",), ("a",), ("b",)]
