@@ -71,6 +71,14 @@ BEGIN
          WHERE r.ev_class <> o.view_oid
     )
     SELECT format('%I.%I', n.nspname, c.relname) AS name, max(o.depth) AS depth,
+           -- what remaking it from its definition would lose
+           concat_ws(', ',
+               CASE WHEN c.relkind = 'm' THEN 'it is a materialized view (its rows and indexes)' END,
+               CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_trigger t WHERE t.tgrelid = c.oid) THEN 'its triggers' END,
+               CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_rewrite r WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN')
+                    THEN 'its rules' END,
+               CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = c.oid)
+                    THEN 'its column defaults' END) AS would_lose,
            pg_catalog.pg_get_viewdef(c.oid) AS definition, c.relowner::pg_catalog.regrole::text AS owner,
            c.relacl, c.reloptions, pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
            (SELECT pg_catalog.array_agg(a.attname::text ORDER BY a.attnum)
@@ -87,6 +95,16 @@ BEGIN
       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      GROUP BY n.nspname, c.relname, c.oid;
 
+    SELECT v.name, v.would_lose INTO v_view FROM _0026_views v WHERE v.would_lose <> '' ORDER BY v.name LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'revision 0026 cannot remake the view % over attrib''s ids: %', v_view.name, v_view.would_lose
+            USING ERRCODE = '2BP01',
+                  DETAIL = 'The revision puts the id columns in byte order (COLLATE "C"); a view over them must be '
+                           'dropped and made again from its definition, which would lose that.',
+                  HINT = format('Save its definition (pg_get_viewdef(%L::regclass)), drop it, run attrib deploy again, '
+                                'then make it again.', v_view.name);
+    END IF;
+
     -- Every table stays locked until the revision commits: the internal ones
     -- (events, the lookups) go first, what readers query last, so a reader
     -- of the outputs and the reports waits for their keys only.
@@ -95,7 +113,18 @@ BEGIN
     END LOOP;
 
     FOR v_view IN SELECT * FROM _0026_views ORDER BY depth DESC, name LOOP
-        EXECUTE format('DROP VIEW %s', v_view.name);
+        BEGIN
+            EXECUTE format('DROP VIEW %s', v_view.name);
+        EXCEPTION WHEN dependent_objects_still_exist THEN
+            -- a function or a type built on its rows: dropping it would take them along
+            RAISE EXCEPTION 'revision 0026 cannot remake the view % over attrib''s ids: other objects depend on it',
+                            v_view.name
+                USING ERRCODE = '2BP01',
+                      DETAIL = 'The revision puts the id columns in byte order (COLLATE "C"); a view over them must '
+                               'be dropped and made again from its definition.',
+                      HINT = format('Drop what depends on %s (psql: DROP VIEW %s; lists it), run attrib deploy again, '
+                                    'then make them again.', v_view.name, v_view.name);
+        END;
     END LOOP;
 
     FOR v_col IN SELECT * FROM _0026_columns WHERE read ORDER BY rel, attnum LOOP

@@ -161,3 +161,24 @@ def test_revision_0026_puts_the_ids_in_byte_order(empty_dsn: str) -> None:
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT alias_id FROM sessions.user_session_counts ORDER BY alias_id").fetchall() == [
             ("B",), ("a",), ("b",)]
+
+
+@pytest.mark.parametrize(("planted", "said"), [
+    ("CREATE MATERIALIZED VIEW bi.signups AS SELECT a.alias_id FROM sessions.attribution a",
+     "it is a materialized view"),
+    ("CREATE VIEW bi.signups AS SELECT a.alias_id FROM sessions.attribution a; "
+     "CREATE TRIGGER keep INSTEAD OF INSERT ON bi.signups FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()",
+     "its triggers"),
+    ("CREATE VIEW bi.signups AS SELECT a.alias_id FROM sessions.attribution a; "
+     "CREATE FUNCTION bi.people() RETURNS SETOF bi.signups LANGUAGE sql AS 'SELECT * FROM bi.signups'",
+     "other objects depend on it"),
+])
+def test_revision_0026_stops_before_losing_what_a_view_cannot_be_remade_with(empty_dsn: str, planted: str,
+                                                                              said: str) -> None:
+    with pytest.raises(psycopg.errors.DependentObjectsStillExist, match=f"bi.signups over attrib's ids: {said}"):
+        upgrade_from(empty_dsn, "0025", "CREATE SCHEMA bi", planted)
+    with psycopg.connect(empty_dsn) as c:  # nothing of the revision stays
+        assert c.execute("SELECT version_num FROM public.alembic_version").fetchone() == ("0025",)
+        assert c.execute("SELECT attcollation::regcollation::text FROM pg_attribute "
+                         "WHERE attrelid = 'sessions.attribution'::regclass AND attname = 'alias_id'").fetchone() != (
+            '"C"',)
