@@ -23,6 +23,7 @@ DECLARE
     v_view        record;
     v_col         record;
     v_grant       record;
+    v_dropped     boolean := false;  -- the views over the changed columns
 BEGIN
     IF pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
         EXECUTE 'SELECT coalesce(pg_catalog.array_agg(p.logicalrelid::oid), ''{}'') FROM pg_catalog.pg_dist_partition p'
@@ -106,29 +107,33 @@ BEGIN
     END IF;
 
     -- Every table stays locked until the revision commits: the internal ones
-    -- (events, the lookups) go first, what readers query last, so a reader
-    -- of the outputs and the reports waits for their keys only.
-    FOR v_col IN SELECT * FROM _0026_columns WHERE NOT read ORDER BY rel, attnum LOOP
-        EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE text COLLATE "C"', v_col.rel, v_col.attname);
-    END LOOP;
-
-    FOR v_view IN SELECT * FROM _0026_views ORDER BY depth DESC, name LOOP
-        BEGIN
-            EXECUTE format('DROP VIEW %s', v_view.name);
-        EXCEPTION WHEN dependent_objects_still_exist THEN
-            -- a function or a type built on its rows: dropping it would take them along
-            RAISE EXCEPTION 'revision 0026 cannot remake the view % over attrib''s ids: other objects depend on it',
-                            v_view.name
-                USING ERRCODE = '2BP01',
-                      DETAIL = 'The revision puts the id columns in byte order (COLLATE "C"); a view over them must '
-                               'be dropped and made again from its definition.',
-                      HINT = format('Drop what depends on %s (psql: DROP VIEW %s; lists it), run attrib deploy again, '
-                                    'then make them again.', v_view.name, v_view.name);
-        END;
-    END LOOP;
-
-    FOR v_col IN SELECT * FROM _0026_columns WHERE read ORDER BY rel, attnum LOOP
-        EXECUTE format('ALTER TABLE %s ALTER COLUMN %I TYPE text COLLATE "C"', v_col.rel, v_col.attname);
+    -- (events, the lookups) go first, what readers query last (the views
+    -- dropped just before), so a reader of the outputs and the reports waits
+    -- for their keys only. One ALTER TABLE per table: an index over two
+    -- changed columns (the events' key, the pairs', the sessions') is then
+    -- built once, not twice.
+    FOR v_col IN SELECT k.rel, k.read,
+                        string_agg(format('ALTER COLUMN %I TYPE text COLLATE "C"', k.attname), ', '
+                                   ORDER BY k.attnum) AS changes
+                   FROM _0026_columns k GROUP BY k.rel, k.read ORDER BY k.read, k.rel LOOP
+        IF v_col.read AND NOT v_dropped THEN
+            FOR v_view IN SELECT * FROM _0026_views ORDER BY depth DESC, name LOOP
+                BEGIN
+                    EXECUTE format('DROP VIEW %s', v_view.name);
+                EXCEPTION WHEN dependent_objects_still_exist THEN
+                    -- a function or a type built on its rows: dropping it would take them along
+                    RAISE EXCEPTION 'revision 0026 cannot remake the view % over attrib''s ids: other objects depend on it',
+                                    v_view.name
+                        USING ERRCODE = '2BP01',
+                              DETAIL = 'The revision puts the id columns in byte order (COLLATE "C"); a view over them '
+                                       'must be dropped and made again from its definition.',
+                              HINT = format('Drop what depends on %s (psql: DROP VIEW %s; lists it), run attrib deploy '
+                                            'again, then make them again.', v_view.name, v_view.name);
+                END;
+            END LOOP;
+            v_dropped := true;
+        END IF;
+        EXECUTE format('ALTER TABLE %s %s', v_col.rel, v_col.changes);
     END LOOP;
 
     FOR v_view IN SELECT * FROM _0026_views ORDER BY depth, name LOOP
