@@ -182,3 +182,20 @@ def test_revision_0026_stops_before_losing_what_a_view_cannot_be_remade_with(emp
         assert c.execute("SELECT attcollation::regcollation::text FROM pg_attribute "
                          "WHERE attrelid = 'sessions.attribution'::regclass AND attname = 'alias_id'").fetchone() != (
             '"C"',)
+
+
+def test_revision_0026_gives_a_remade_view_back_to_its_owner(empty_dsn: str) -> None:
+    # remade by the deploying superuser: left its owner, the view would read the outputs with a
+    # superuser's rights for everyone allowed to query it
+    upgrade_from(empty_dsn, "0025",
+                 "CREATE SCHEMA bi AUTHORIZATION attrib_reader",
+                 "GRANT USAGE ON SCHEMA sessions TO attrib_reader",
+                 "GRANT SELECT ON sessions.attribution TO attrib_reader",
+                 "SET ROLE attrib_reader",
+                 "CREATE VIEW bi.signups AS SELECT a.alias_id FROM sessions.attribution a",
+                 "RESET ROLE")
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT pg_get_userbyid(relowner) FROM pg_class "
+                         "WHERE oid = 'bi.signups'::regclass").fetchone() == ("attrib_reader",)
+        assert c.execute("SELECT attcollation::regcollation::text FROM pg_attribute "
+                         "WHERE attrelid = 'bi.signups'::regclass AND attname = 'alias_id'").fetchone() == ('"C"',)
