@@ -118,11 +118,11 @@ COORDINATOR = (
 # Windows not partitioned by alias_id: (file name, PARTITION BY as written) -> why.
 WINDOW_EXCEPTIONS = {
     ("_ingest_dedupe.sql", "u.message_id"):
-        "the winner per message id of definitions §2, ranked over pg_temp._ingest_candidates (a load's contested "
-        "message ids and their kept events): a temp table on the coordinator, never a distributed table",
+        "the winner per message id of definitions §2, ranked into sessions_stages.ingest_ranked (a load's contested "
+        "message ids and their kept events): an unlogged table ingest makes on the coordinator, never distributed",
     ("_ingest_collapse.sql", "b2.source_table, b2.row_hash"):
-        "identical copies of one source row in a load, numbered to keep one: pg_temp._ingest_batch, "
-        "a temp table on the coordinator",
+        "identical copies of one source row in a load, numbered to keep one: sessions_stages.ingest_batch, "
+        "an unlogged table ingest makes on the coordinator, never distributed",
 }
 
 

@@ -8,13 +8,18 @@ SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 AS $$
 BEGIN
     -- Identify pairs (definitions §3): both ids present and different, a time known.
+    -- Grouped by a statement of its own, which reads the batch with parallel
+    -- workers (an INSERT reads it in one process).
+    DROP TABLE IF EXISTS pg_temp._ingest_identify_pairs;
+    CREATE TEMP TABLE _ingest_identify_pairs ON COMMIT DROP AS
+    SELECT b.anonymous_id, b.user_id, min(b.event_ts) AS first_seen
+      FROM sessions_stages.ingest_batch b
+     WHERE b.kind = 'identify' AND b.pair_ok AND b.anonymous_id IS NOT NULL AND b.user_id IS NOT NULL
+       AND b.anonymous_id <> b.user_id AND b.event_ts IS NOT NULL
+     GROUP BY 1, 2;
     WITH changed AS (
         INSERT INTO aliasing.identify_pairs AS ip (anonymous_id, user_id, first_seen)
-        SELECT b.anonymous_id, b.user_id, min(b.event_ts)
-          FROM pg_temp._ingest_batch b
-         WHERE b.kind = 'identify' AND b.pair_ok AND b.anonymous_id IS NOT NULL AND b.user_id IS NOT NULL
-           AND b.anonymous_id <> b.user_id AND b.event_ts IS NOT NULL
-         GROUP BY 1, 2
+        SELECT p.anonymous_id, p.user_id, p.first_seen FROM pg_temp._ingest_identify_pairs p
         ON CONFLICT (anonymous_id, user_id) DO UPDATE SET first_seen = EXCLUDED.first_seen
            WHERE EXCLUDED.first_seen < ip.first_seen
         RETURNING ip.anonymous_id)

@@ -12,11 +12,16 @@ BEGIN
     -- Rejects: each distinct rejected source row once, however often it is
     -- read, with the number of identical copies it stands for; the run
     -- counts the copies it adds.
+    -- The rejected rows are picked out by a statement of their own, which
+    -- reads the batch with parallel workers (an INSERT reads it in one process).
+    DROP TABLE IF EXISTS pg_temp._ingest_rejected;
+    CREATE TEMP TABLE _ingest_rejected ON COMMIT DROP AS
+    SELECT b.source_table, b.message_id, b.reason, b.row, b.row_hash, b.copies
+      FROM sessions_stages.ingest_batch b WHERE b.reason IS NOT NULL;
     WITH incoming AS (
         SELECT b.source_table, b.message_id, b.reason, b.row, b.row_hash, b.copies, r.copies AS old
-          FROM pg_temp._ingest_batch b
+          FROM pg_temp._ingest_rejected b
           LEFT JOIN attrib.rejects r ON r.source_table = b.source_table AND r.row_hash = b.row_hash
-         WHERE b.reason IS NOT NULL
     ), added AS (
         INSERT INTO attrib.rejects (source_table, message_id, reason, row, row_hash, run_id, copies)
         SELECT i.source_table, i.message_id, i.reason, coalesce(i.row, '{}'), i.row_hash, p_run_id, i.copies

@@ -19,10 +19,10 @@ DECLARE
     v_written bigint;
     v_bulk    boolean;
     v_keys    text[];
-    v_batch   bigint;  -- rows read: one count of the batch decides both the bulk way and the plan
+    v_batch   bigint;  -- rows read (the batch's statistics: counting them was a pass of its own) decide the way and the plan
     v_few     boolean;  -- a day's few rows: owners looked up one by one (attrib._plan_for_few)
 BEGIN
-    v_batch := (SELECT count(*) FROM pg_temp._ingest_batch);
+    v_batch := attrib._row_estimate('sessions_stages.ingest_batch')::bigint;
     v_bulk := attrib._is_bulk(v_batch)
               AND NOT EXISTS (SELECT 1 FROM partitioning.events)
               AND NOT EXISTS (SELECT 1 FROM partitioning.message_index)

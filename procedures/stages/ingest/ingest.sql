@@ -6,7 +6,10 @@
 -- attrib.duplicates, and hands new identify pairs and changed events to the
 -- alias stage. Re-reading a row (the ingest overlap) changes nothing.
 -- Its steps, in order, are the attrib._ingest_* functions beside it; they
--- share the run's work in pg_temp tables (_ingest_batch, _ingest_ranked, ...).
+-- share the run's work in unlogged tables made for the run and dropped when
+-- it ends (sessions_stages.ingest_batch, the rows read; ingest_multi;
+-- ingest_contested; ingest_ranked), which parallel workers read, and pg_temp
+-- tables (_ingest_existing, ...).
 CREATE OR REPLACE FUNCTION attrib.ingest(
     p_run_id            bigint DEFAULT NULL,
     OUT rows_read       bigint,
@@ -37,6 +40,9 @@ BEGIN
     rows_duplicated := attrib._ingest_dedupe(p_run_id);
     rows_written := attrib._ingest_write();
     PERFORM attrib._ingest_remember(v_overlap);
+    -- scratch: its space back now, not at the next run
+    DROP TABLE sessions_stages.ingest_batch, sessions_stages.ingest_multi, sessions_stages.ingest_contested,
+               sessions_stages.ingest_ranked CASCADE;
 
     IF EXISTS (SELECT 1 FROM partitioning.events_default) THEN
         RAISE EXCEPTION 'rows landed in the default partition partitioning.events_default'
