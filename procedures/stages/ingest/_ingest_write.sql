@@ -32,17 +32,18 @@ BEGIN
     -- this transaction takes making partitions
     v_few := NOT v_bulk AND attrib._is_few(v_batch);
 
-    -- One pass over the winners gives both what the partitions need (the
-    -- months the new events fall in, and how many each) and the pairs the
-    -- owners come from: reading the winners twice cost half a second at 1 M.
+    -- One pass over the winners gives what the partitions need (the months
+    -- the new events fall in, and how many each) and, on a first load, the
+    -- ids of each month: the pairs the owners come from, and the lookups by
+    -- person (alias_months, changed_identities), a row per person and month
+    -- instead of one per event: grouping the million events written for
+    -- those two cost 1.1 s at 1 M, and their rows spilled to disk at 5 M.
     DROP TABLE IF EXISTS pg_temp._ingest_winner_months;
     CREATE TEMP TABLE _ingest_winner_months ON COMMIT DROP AS
     SELECT date_trunc('month', w.event_ts) AS month,
-           CASE WHEN p.pair THEN w.anonymous_id END AS anonymous_id, CASE WHEN p.pair THEN w.user_id END AS user_id,
+           CASE WHEN v_bulk THEN w.anonymous_id END AS anonymous_id, CASE WHEN v_bulk THEN w.user_id END AS user_id,
            min(w.event_ts) AS first_seen, count(*) AS rows
       FROM pg_temp._ingest_winners w
-     -- a pair only on a first load, from an event carrying two different ids (NULL <> x is no pair)
-     CROSS JOIN LATERAL (SELECT coalesce(v_bulk AND w.anonymous_id <> w.user_id, false) AS pair) p
      GROUP BY 1, 2, 3;
 
     -- A first load writes each event once, under its owner: the owners the
@@ -55,8 +56,9 @@ BEGIN
     SELECT DISTINCT ON (p.anonymous_id) p.anonymous_id, p.user_id
       FROM (SELECT ip.anonymous_id, ip.user_id, ip.first_seen FROM aliasing.identify_pairs ip
             UNION ALL
+            -- a pair from an event carrying two different ids (NULL <> x is no pair)
             SELECT wm.anonymous_id, wm.user_id, wm.first_seen FROM pg_temp._ingest_winner_months wm
-             WHERE wm.anonymous_id IS NOT NULL) p
+             WHERE wm.anonymous_id <> wm.user_id) p
      WHERE v_bulk
      ORDER BY p.anonymous_id, p.first_seen, p.user_id COLLATE "C";
     -- without statistics the planner sorted the whole batch for a merge join
@@ -84,10 +86,10 @@ BEGIN
         v_keys := attrib._drop_indexes('partitioning.events') || attrib._drop_indexes('partitioning.message_index')
                   || attrib._drop_indexes('partitioning.alias_months');
 
-        -- The winners go straight into the events under their owner, and the
-        -- lookups by person are derived from the rows as written (RETURNING),
-        -- in one statement: copying a first load into a table of its own
-        -- first and reading that four times was a tenth of ingest.
+        -- The winners go straight into the events under their owner, and
+        -- message_index is derived from the rows as written (RETURNING), in one
+        -- statement: copying a first load into a table of its own first and
+        -- reading that four times was a tenth of ingest.
         WITH written AS (
             INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
                    received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
@@ -103,16 +105,23 @@ BEGIN
              -- 1.7 s of 1 M events, serial and growing faster than the load), the
              -- keys are sorted again to build the indexes anyway, and a person's
              -- events in one month are a page or two either way.
-            RETURNING alias_id, event_ts, message_id, anonymous_id, user_id
-        ), indexed AS (
-            INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
-            SELECT n.message_id, n.alias_id, n.event_ts FROM written n
-        ), months AS (
-            INSERT INTO partitioning.alias_months (alias_id, month)
-            SELECT DISTINCT n.alias_id, attrib._month(n.event_ts) FROM written n
+            RETURNING alias_id, event_ts, message_id
         )
+        INSERT INTO partitioning.message_index (message_id, alias_id, event_ts)
+        SELECT n.message_id, n.alias_id, n.event_ts FROM written n;
+        -- The lookups by person from the ids of each month, under the same
+        -- owner as their events (the same expression, of the same ids).
+        DROP TABLE IF EXISTS pg_temp._ingest_written_ids;
+        CREATE TEMP TABLE _ingest_written_ids ON COMMIT DROP AS
+        SELECT coalesce(wm.user_id, o.user_id, po.user_id, wm.anonymous_id) AS alias_id,
+               wm.anonymous_id, wm.user_id, wm.month
+          FROM pg_temp._ingest_winner_months wm
+          LEFT JOIN aliasing.owners o ON o.anonymous_id = wm.anonymous_id AND wm.user_id IS NULL
+          LEFT JOIN pg_temp._ingest_owners po ON po.anonymous_id = wm.anonymous_id AND wm.user_id IS NULL;
+        INSERT INTO partitioning.alias_months (alias_id, month)
+        SELECT DISTINCT i.alias_id, attrib._month(i.month) FROM pg_temp._ingest_written_ids i;
         INSERT INTO sessions_stages.changed_identities (alias_id, anonymous_id, user_id)
-        SELECT DISTINCT n.alias_id, n.anonymous_id, n.user_id FROM written n;
+        SELECT DISTINCT i.alias_id, i.anonymous_id, i.user_id FROM pg_temp._ingest_written_ids i;
         -- every winner is written: their count is the months' sum
         v_written := (SELECT coalesce(sum(m.rows), 0) FROM pg_temp._ingest_months m);
         PERFORM attrib._build_indexes(v_keys);
