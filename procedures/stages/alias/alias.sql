@@ -23,6 +23,7 @@ SET extra_float_digits = 1
 AS $$
 DECLARE
     v_fingerprint text := attrib._outputs_fingerprint();
+    v_few         boolean;  -- few pairs and changed identities: index probes (attrib._plan_for_few)
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     rows_rejected := 0;
@@ -53,7 +54,8 @@ BEGIN
     -- Few when both the pairs and the identities ingest changed are few: a
     -- first load brings a handful of pairs per thousand events, which is
     -- no reason to probe every one of its events through an index.
-    PERFORM attrib._plan_for_few(attrib._is_few(greatest((SELECT count(*) FROM pg_temp._alias_pairs), rows_read)));
+    v_few := attrib._is_few(greatest((SELECT count(*) FROM pg_temp._alias_pairs), rows_read));
+    PERFORM attrib._plan_for_few(v_few);
     -- (IN, not USING: Citus modifies a reference table with a temp table's
     -- rows as a sub-select, not joined)
     DELETE FROM aliasing.known_pairs kp
@@ -70,7 +72,18 @@ BEGIN
                 ON e.alias_id = am.alias_id
                AND e.event_ts >= attrib._month_start(am.month)
                AND e.event_ts < attrib._month_end(am.month)
-              JOIN pg_temp._alias_pairs p ON p.anonymous_id = e.anonymous_id AND p.user_id = e.user_id) x
+              JOIN pg_temp._alias_pairs p ON p.anonymous_id = e.anonymous_id AND p.user_id = e.user_id
+             WHERE v_few
+            UNION ALL
+            -- Many (a first load): the events are read as they lie, hashed
+            -- against the users. Through the months the planner, without
+            -- statistics on the just-written events, probed the months'
+            -- index once per event it kept (130 K probes, 0.6 s at 1 M).
+            SELECT e.anonymous_id, e.user_id, e.event_ts
+              FROM (SELECT DISTINCT p.user_id FROM pg_temp._alias_pairs p) u
+              JOIN partitioning.events e ON e.alias_id = u.user_id
+              JOIN pg_temp._alias_pairs p ON p.anonymous_id = e.anonymous_id AND p.user_id = e.user_id
+             WHERE NOT v_few) x
      GROUP BY 1, 2;
 
     -- Owner: the user of the earliest pair; ties go to the smallest user id.
@@ -123,15 +136,19 @@ BEGIN
     PERFORM attrib._plan_for_few(false);
 
     INSERT INTO sessions_stages.dirty_aliases AS d (alias_id)
-    SELECT c.alias_id FROM sessions_stages.changed_identities c
-    UNION
-    SELECT coalesce(oc.old_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
-    UNION
-    SELECT coalesce(oc.new_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
-    UNION
-    -- A changed setting or source class changes everyone's outputs.
-    SELECT DISTINCT am.alias_id FROM partitioning.alias_months am
-     WHERE v_fingerprint IS DISTINCT FROM (SELECT s.outputs_fingerprint FROM attrib.pipeline_state s)
+    SELECT x.alias_id
+      FROM (SELECT c.alias_id FROM sessions_stages.changed_identities c
+            UNION
+            SELECT coalesce(oc.old_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
+            UNION
+            SELECT coalesce(oc.new_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
+            UNION
+            -- A changed setting or source class changes everyone's outputs.
+            SELECT DISTINCT am.alias_id FROM partitioning.alias_months am
+             WHERE v_fingerprint IS DISTINCT FROM (SELECT s.outputs_fingerprint FROM attrib.pipeline_state s)) x
+     -- in key order: each key lands beside the last one in the B-tree instead
+     -- of at a random page (160 K aliases: 0.70 s instead of 0.91 s at 1 M)
+     ORDER BY x.alias_id
     ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 
