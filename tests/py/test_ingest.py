@@ -99,11 +99,32 @@ def overlap_rows(conn: psycopg.Connection) -> list[str]:
          ORDER BY 1""")]
 
 
+def test_ingest_leaves_no_scratch_table_behind(source: psycopg.Connection) -> None:
+    # the batch and its id sets are unlogged tables made for one ingest: dropped before it commits
+    insert(source, "pages", [page("p1", T, uuid_ts=T), page("p1", T, uuid_ts=T)])
+    ingest(source)
+    assert source.execute("""SELECT c.relname FROM pg_class c
+                              WHERE c.relnamespace = 'sessions_stages'::regnamespace
+                                AND c.relname LIKE 'ingest\\_%' AND c.relname <> 'ingest_agents'""").fetchall() == []
+
+
 def test_rows_inside_the_overlap_are_remembered_for_the_next_run(source: psycopg.Connection) -> None:
     insert(source, "pages", [page("p1", T, uuid_ts=T - timedelta(days=3)),
                              page("p2", T, uuid_ts=T - timedelta(hours=12)), page("p3", T, uuid_ts=T)])
     ingest(source)
     assert overlap_rows(source) == ["p2", "p3"], "p1 is older than watermark - 1 day: never re-read"
+
+
+def test_each_table_remembers_only_its_own_overlap(source: psycopg.Connection) -> None:
+    # pages' watermark is T, tracks' T + 5 days: t1, loaded 2 days before tracks' watermark, is past
+    # tracks' 1-day overlap, though inside pages' (the window is picked out by the earliest watermark)
+    insert(source, "pages", [page("p1", T, uuid_ts=T)])
+    insert(source, "tracks", [{"id": "t1", "anonymous_id": "a", "timestamp": T, "received_at": T, "event": "x",
+                               "uuid_ts": T + timedelta(days=3)},
+                              {"id": "t2", "anonymous_id": "a", "timestamp": T, "received_at": T, "event": "x",
+                               "uuid_ts": T + timedelta(days=5)}])
+    ingest(source)
+    assert overlap_rows(source) == ["p1", "t2"]
 
 
 def test_rows_leave_the_overlap_list_once_the_watermark_passes_them(source: psycopg.Connection) -> None:
