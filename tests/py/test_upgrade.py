@@ -120,6 +120,12 @@ def upgrade_from(dsn: str, revision: str, *setup: str) -> None:
     deploy.upgrade(dsn)
 
 
+def alias_id_collation(c: psycopg.Connection, relation: str) -> str | None:
+    """The collation of relation's alias_id column, as regcollation text ('"C"', '"default"')."""
+    return c.execute("SELECT attcollation::regcollation::text FROM pg_attribute "
+                     "WHERE attrelid = %s::regclass AND attname = 'alias_id'", (relation,)).fetchone()[0]
+
+
 def test_revision_0014_types_the_forgotten_ids_an_older_release_recorded(empty_dsn: str) -> None:
     # what forget('user-1') recorded before 0014
     upgrade_from(empty_dsn, "0013",
@@ -149,9 +155,7 @@ def test_revision_0026_keeps_a_view_of_the_outputs_made_by_someone_else(empty_ds
                          "obj_description('bi.signups'::regclass, 'pg_class'), "
                          "col_description('bi.signups'::regclass, 1)").fetchone() == (
             True, "signups for the BI tool", "the person")
-        assert c.execute("SELECT attname, attcollation::regcollation::text FROM pg_attribute "
-                         "WHERE attrelid IN ('bi.signups'::regclass, 'sessions.attribution'::regclass) "
-                         "AND attname = 'alias_id'").fetchall() == [("alias_id", '"C"')] * 2
+        assert [alias_id_collation(c, r) for r in ("bi.signups", "sessions.attribution")] == ['"C"'] * 2
 
 
 def test_revision_0026_puts_the_ids_in_byte_order(empty_dsn: str) -> None:
@@ -179,9 +183,7 @@ def test_revision_0026_stops_before_losing_what_a_view_cannot_be_remade_with(emp
         upgrade_from(empty_dsn, "0025", "CREATE SCHEMA bi", planted)
     with psycopg.connect(empty_dsn) as c:  # nothing of the revision stays
         assert c.execute("SELECT version_num FROM public.alembic_version").fetchone() == ("0025",)
-        assert c.execute("SELECT attcollation::regcollation::text FROM pg_attribute "
-                         "WHERE attrelid = 'sessions.attribution'::regclass AND attname = 'alias_id'").fetchone() != (
-            '"C"',)
+        assert alias_id_collation(c, "sessions.attribution") != '"C"'
 
 
 def test_revision_0026_gives_a_remade_view_back_to_its_owner(empty_dsn: str) -> None:
@@ -197,5 +199,4 @@ def test_revision_0026_gives_a_remade_view_back_to_its_owner(empty_dsn: str) -> 
     with psycopg.connect(empty_dsn) as c:
         assert c.execute("SELECT pg_get_userbyid(relowner) FROM pg_class "
                          "WHERE oid = 'bi.signups'::regclass").fetchone() == ("attrib_reader",)
-        assert c.execute("SELECT attcollation::regcollation::text FROM pg_attribute "
-                         "WHERE attrelid = 'bi.signups'::regclass AND attname = 'alias_id'").fetchone() == ('"C"',)
+        assert alias_id_collation(c, "bi.signups") == '"C"'
