@@ -167,6 +167,28 @@ def test_rows_taken_in_with_md5_before_the_upgrade_are_known_by_it_again(source:
     assert row_hashes(source) == hashes
 
 
+def test_rows_hashed_from_their_text_before_revision_0027_are_known_by_it_again(source: psycopg.Connection) -> None:
+    # what revision 0027 leaves: a watermark, and rows loaded up to it hashed from their text by the older release
+    source.execute("INSERT INTO attrib.ingest_state (source_table, watermark, load_column, text_hash_until) "
+                   "VALUES ('pages', %s, 'uuid_ts', %s)", (T - timedelta(hours=1), T))
+    insert(source, "pages", [page("old", T, uuid_ts=T), page("new", T, uuid_ts=T + timedelta(hours=1))])
+    assert ingest(source)[1] == 2
+    hashes = row_hashes(source)
+    assert ingest(source)[1:] == (0, 0, 0), "both re-read in the overlap: known by the hash they were taken in with"
+    assert row_hashes(source) == hashes
+    source.execute("UPDATE attrib.ingest_state SET text_hash_until = NULL")
+    assert ingest(source)[1:] == (0, 0, 1), "hashed from its binary form, old is a new copy of itself"
+
+
+def test_a_client_in_another_encoding_reads_and_hashes_a_row_alike(source: psycopg.Connection, dsn: str) -> None:
+    # a visitor's characters that LATIN1 lacks: written by a client in it, record_send would fail on them
+    insert(source, "pages", [page("p1", T, uuid_ts=T, referrer="https://例え.jp/ł")])
+    with psycopg.connect(dsn, autocommit=True, client_encoding="LATIN1") as latin1:
+        assert ingest(latin1)[1:] == (1, 0, 0)
+        assert latin1.execute("SHOW client_encoding").fetchone() == ("LATIN1",), "the caller's encoding comes back"
+    assert ingest(source)[1:] == (0, 0, 0), "re-read by a UTF8 client: the same hash"
+
+
 def test_a_column_added_mid_life_is_read_from_then_on(source: psycopg.Connection) -> None:
     source.execute("ALTER TABLE segment.pages DROP COLUMN context_campaign_term")
     insert(source, "pages", [page("p1", T, uuid_ts=T)])

@@ -142,6 +142,13 @@ def test_revision_0022_keeps_md5_for_the_rows_taken_in_before_it(empty_dsn: str)
         assert c.execute("SELECT md5_until = watermark FROM attrib.ingest_state").fetchall() == [(True,)]
 
 
+def test_revision_0027_keeps_the_text_hash_for_the_rows_taken_in_before_it(empty_dsn: str) -> None:
+    upgrade_from(empty_dsn, "0026", "INSERT INTO attrib.ingest_state (source_table, watermark, load_column) "
+                                    "VALUES ('pages', '2024-05-01 09:00+00', 'uuid_ts')")
+    with psycopg.connect(empty_dsn) as c:
+        assert c.execute("SELECT text_hash_until = watermark FROM attrib.ingest_state").fetchall() == [(True,)]
+
+
 def test_revision_0026_keeps_a_view_of_the_outputs_made_by_someone_else(empty_dsn: str) -> None:
     # an analyst's own view over an id column would block the change of its collation
     upgrade_from(empty_dsn, "0025",

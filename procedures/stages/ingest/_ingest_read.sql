@@ -10,6 +10,7 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 SET TimeZone = 'UTC'  -- as ingest's: text timestamps and row hashes read alike from any caller
 SET DateStyle = 'ISO, MDY'
+SET client_encoding = 'UTF8'  -- the caller's comes back on return; see the row hash below
 AS $$
 DECLARE
     v_schema      text        := attrib.setting_text('source_schema');
@@ -26,6 +27,7 @@ DECLARE
     v_rel         regclass;
     v_since       timestamptz;
     v_md5_until   timestamptz;
+    v_text_until  timestamptz;
     v_cols        text;
     v_where       text;
     v_parts       text[]      := '{}';
@@ -68,7 +70,7 @@ BEGIN
         -- read through v_rel, never by its name again.
         v_rel := attrib._bind_relation(v_schema, v_table, 'source_schema');
         v_load_column := attrib._source_load_column(v_rel);
-        SELECT s.watermark - v_overlap, s.md5_until INTO v_since, v_md5_until
+        SELECT s.watermark - v_overlap, s.md5_until, s.text_hash_until INTO v_since, v_md5_until, v_text_until
           FROM attrib.ingest_state s WHERE s.source_table = v_table;
         PERFORM attrib._index_load_time(v_schema, v_table, v_load_column);
         v_where := CASE WHEN v_since IS NULL THEN 'true'
@@ -188,14 +190,25 @@ BEGIN
             v_max_id, v_oldest, v_tolerance, v_run_start,
             -- The row hash keys overlap_rows, rejects and duplicates, and visitors
             -- choose the rows: SHA-256 (128-bit collision resistance; md5 has none
-            -- left), base64 to keep the key short. Rows a release before 0022 took
-            -- in keep their md5: a re-read row must meet its stored hash, and no
+            -- left), base64 to keep the key short, of the row's binary form
+            -- (record_send: each column's type, length and bytes), which costs
+            -- half of writing its text. Rows taken in before keep the hash they
+            -- were taken in with: a re-read row must meet its stored hash, and no
             -- image of it is kept to hash again. ingest_state.md5_until is the
-            -- watermark at that upgrade (NULL on a new install and after a reset).
-            CASE WHEN v_md5_until IS NULL
-                 THEN 'encode(sha256(convert_to(s::text, ''UTF8'')), ''base64'')'
-                 ELSE format('CASE WHEN t.load_time IS NULL OR t.load_time <= %L::timestamptz THEN md5(s::text) '
-                             'ELSE encode(sha256(convert_to(s::text, ''UTF8'')), ''base64'') END', v_md5_until)
+            -- watermark at revision 0022 (md5 of the text up to it),
+            -- text_hash_until at 0027 (SHA-256 of the text up to it); both
+            -- NULL on a new install and after a reset.
+            CASE WHEN v_md5_until IS NULL AND v_text_until IS NULL
+                 THEN 'encode(sha256(record_send(s)), ''base64'')'
+                 ELSE concat('CASE',
+                             CASE WHEN v_md5_until IS NOT NULL
+                                  THEN format(' WHEN t.load_time IS NULL OR t.load_time <= %L::timestamptz '
+                                              'THEN md5(s::text)', v_md5_until) END,
+                             CASE WHEN v_text_until IS NOT NULL
+                                  THEN format(' WHEN t.load_time IS NULL OR t.load_time <= %L::timestamptz '
+                                              'THEN encode(sha256(convert_to(s::text, ''UTF8'')), ''base64'')',
+                                              v_text_until) END,
+                             ' ELSE encode(sha256(record_send(s)), ''base64'') END')
             END);
         v_tables := v_tables || v_table;
         v_load_columns := v_load_columns || v_load_column;
@@ -214,6 +227,12 @@ BEGIN
     -- loses nothing the next run does not read again. Made and dropped in
     -- the stage's transaction, so no other session ever sees it.
     DROP TABLE IF EXISTS sessions_stages.ingest_batch CASCADE;  -- and the views over it, from an earlier ingest
+    -- record_send writes text in the client's encoding: in the database's,
+    -- here and in the parallel workers (which always send in it), so a row
+    -- hashes alike whoever calls, and a visitor's character the client's
+    -- encoding lacks cannot stop the read. Local to this function: its SET
+    -- clause gives the caller's encoding back when it returns.
+    PERFORM set_config('client_encoding', current_setting('server_encoding'), true);
     EXECUTE 'CREATE UNLOGGED TABLE sessions_stages.ingest_batch AS ' || array_to_string(v_parts, ' UNION ALL ');
     GET DIAGNOSTICS rows_read = ROW_COUNT;
     -- Statistics before the first statement groups it: without them the
