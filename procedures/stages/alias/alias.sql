@@ -135,21 +135,28 @@ BEGIN
 
     PERFORM attrib._plan_for_few(false);
 
-    INSERT INTO sessions_stages.dirty_aliases AS d (alias_id)
-    SELECT x.alias_id
-      FROM (SELECT c.alias_id FROM sessions_stages.changed_identities c
-            UNION
-            SELECT coalesce(oc.old_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
-            UNION
-            SELECT coalesce(oc.new_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
-            UNION
-            -- A changed setting or source class changes everyone's outputs.
-            SELECT DISTINCT am.alias_id FROM partitioning.alias_months am
-             WHERE v_fingerprint IS DISTINCT FROM (SELECT s.outputs_fingerprint FROM attrib.pipeline_state s)) x
-     -- in key order: each key lands beside the last one in the B-tree instead
-     -- of at a random page (160 K aliases: 0.70 s instead of 0.91 s at 1 M)
-     ORDER BY x.alias_id
-    ON CONFLICT (alias_id) DO UPDATE SET sessionized = false;
+    -- Into an empty table (a first load) nothing can conflict: the union is
+    -- distinct already, and a plain insert skips each key's check for a
+    -- conflict (0.48 s instead of 0.66 s for 180 K aliases at 1 M).
+    EXECUTE format($sql$
+        INSERT INTO sessions_stages.dirty_aliases AS d (alias_id)
+        SELECT x.alias_id
+          FROM (SELECT c.alias_id FROM sessions_stages.changed_identities c
+                UNION
+                SELECT coalesce(oc.old_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
+                UNION
+                SELECT coalesce(oc.new_owner, oc.anonymous_id) FROM pg_temp._alias_owner_changes oc
+                UNION
+                -- A changed setting or source class changes everyone's outputs.
+                SELECT DISTINCT am.alias_id FROM partitioning.alias_months am
+                 WHERE $1 IS DISTINCT FROM (SELECT s.outputs_fingerprint FROM attrib.pipeline_state s)) x
+         -- in key order: each key lands beside the last one in the B-tree instead
+         -- of at a random page (160 K aliases: 0.70 s instead of 0.91 s at 1 M)
+         ORDER BY x.alias_id
+        %s
+        $sql$,
+        CASE WHEN EXISTS (SELECT 1 FROM sessions_stages.dirty_aliases) THEN 'ON CONFLICT (alias_id) DO UPDATE SET sessionized = false' END)
+        USING v_fingerprint;
     GET DIAGNOSTICS rows_written = ROW_COUNT;
 
     TRUNCATE sessions_stages.changed_identities, sessions_stages.touched_anonymous_ids;
