@@ -1,7 +1,7 @@
 -- definitions §2 and §5 text helpers: trimming, ASCII lower-casing, id cleaning,
 -- parameter decoding, query parameters, url_clean, host() and click ids.
 BEGIN;
-SELECT plan(114);
+SELECT plan(115);
 
 -- trim_ascii ---------------------------------------------------------------
 SELECT is(attrib.trim_ascii(E' \t\n\x0B\f\rabc \t\n\x0B\f\r'), 'abc',
@@ -61,6 +61,8 @@ SELECT is(attrib.url_decode(NULL), NULL, 'url_decode(NULL) is NULL');
 SELECT is(attrib.url_decode('%25'), '%', 'url_decode: %25 is a literal %');
 SELECT is(attrib.url_decode('%2541'), '%41', 'url_decode decodes once');
 SELECT is(attrib.url_decode('é%20x'), 'é x', 'url_decode keeps literal non-ASCII characters');
+SELECT is(attrib.url_decode('%E2%82%ac10+%2f%20mois%C3%A9'), '€10 / moisé',
+          'url_decode: pairs of either case between literal characters, each decoded once in place');
 
 -- url_param (definitions §2 query parameters) --------------------------------------------
 SELECT is(attrib.url_param('https://x.com/p?utm_source=news+letter&b=2', 'utm_source'), 'news letter',
