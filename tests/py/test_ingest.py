@@ -155,27 +155,26 @@ def test_a_source_row_is_known_by_its_sha256(source: psycopg.Connection) -> None
     assert len(digest) == 32, "SHA-256: 256 bits, 128-bit collision resistance"
 
 
-def test_rows_taken_in_with_md5_before_the_upgrade_are_known_by_it_again(source: psycopg.Connection) -> None:
-    # what revision 0022 leaves: a watermark, and rows loaded up to it hashed with md5 by the older release
-    source.execute("INSERT INTO attrib.ingest_state (source_table, watermark, load_column, md5_until) "
+def taken_in_across_an_upgrade(source: psycopg.Connection, until_column: str) -> dict[str, str]:
+    """What an upgrade that changed the row hash leaves (a watermark, and until_column set to it), then a row
+    loaded up to it ("old") and one after it ("new") taken in and re-read in the overlap; their hashes."""
+    source.execute(f"INSERT INTO attrib.ingest_state (source_table, watermark, load_column, {until_column}) "
                    "VALUES ('pages', %s, 'uuid_ts', %s)", (T - timedelta(hours=1), T))
     insert(source, "pages", [page("old", T, uuid_ts=T), page("new", T, uuid_ts=T + timedelta(hours=1))])
     assert ingest(source)[1] == 2
     hashes = row_hashes(source)
-    assert len(hashes["old"]) == 32 and len(hashes["new"]) == 44, "md5 in hex up to md5_until, SHA-256 after"
     assert ingest(source)[1:] == (0, 0, 0), "both re-read in the overlap: known by the hash they were taken in with"
     assert row_hashes(source) == hashes
+    return hashes
+
+
+def test_rows_taken_in_with_md5_before_the_upgrade_are_known_by_it_again(source: psycopg.Connection) -> None:
+    hashes = taken_in_across_an_upgrade(source, "md5_until")  # revision 0022
+    assert len(hashes["old"]) == 32 and len(hashes["new"]) == 44, "md5 in hex up to md5_until, SHA-256 after"
 
 
 def test_rows_hashed_from_their_text_before_revision_0027_are_known_by_it_again(source: psycopg.Connection) -> None:
-    # what revision 0027 leaves: a watermark, and rows loaded up to it hashed from their text by the older release
-    source.execute("INSERT INTO attrib.ingest_state (source_table, watermark, load_column, text_hash_until) "
-                   "VALUES ('pages', %s, 'uuid_ts', %s)", (T - timedelta(hours=1), T))
-    insert(source, "pages", [page("old", T, uuid_ts=T), page("new", T, uuid_ts=T + timedelta(hours=1))])
-    assert ingest(source)[1] == 2
-    hashes = row_hashes(source)
-    assert ingest(source)[1:] == (0, 0, 0), "both re-read in the overlap: known by the hash they were taken in with"
-    assert row_hashes(source) == hashes
+    taken_in_across_an_upgrade(source, "text_hash_until")
     source.execute("UPDATE attrib.ingest_state SET text_hash_until = NULL")
     assert ingest(source)[1:] == (0, 0, 1), "hashed from its binary form, old is a new copy of itself"
 
