@@ -10,7 +10,12 @@ SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
 SET TimeZone = 'UTC'  -- as ingest's: text timestamps and row hashes read alike from any caller
 SET DateStyle = 'ISO, MDY'
-SET client_encoding = 'UTF8'  -- the caller's comes back on return; see the row hash below
+-- record_send writes text in the client's encoding; SQL_ASCII converts
+-- nothing, so the text is hashed in the database's encoding, as the parallel
+-- workers (always in it) send it: a row hashes alike whoever calls, and a
+-- visitor's character the caller's encoding lacks cannot stop the read.
+-- The caller's encoding comes back when this function returns.
+SET client_encoding = 'SQL_ASCII'
 AS $$
 DECLARE
     v_schema      text        := attrib.setting_text('source_schema');
@@ -227,12 +232,6 @@ BEGIN
     -- loses nothing the next run does not read again. Made and dropped in
     -- the stage's transaction, so no other session ever sees it.
     DROP TABLE IF EXISTS sessions_stages.ingest_batch CASCADE;  -- and the views over it, from an earlier ingest
-    -- record_send writes text in the client's encoding: in the database's,
-    -- here and in the parallel workers (which always send in it), so a row
-    -- hashes alike whoever calls, and a visitor's character the client's
-    -- encoding lacks cannot stop the read. Local to this function: its SET
-    -- clause gives the caller's encoding back when it returns.
-    PERFORM set_config('client_encoding', current_setting('server_encoding'), true);
     EXECUTE 'CREATE UNLOGGED TABLE sessions_stages.ingest_batch AS ' || array_to_string(v_parts, ' UNION ALL ');
     GET DIAGNOSTICS rows_read = ROW_COUNT;
     -- Statistics before the first statement groups it: without them the
