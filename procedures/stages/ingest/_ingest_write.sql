@@ -51,6 +51,9 @@ BEGIN
     -- identifies and from events carrying both ids; ties to the smallest
     -- user id) are known now, instead of moving every identified device's
     -- events there afterwards. The alias stage then finds them in place.
+    -- With no event stored yet, every pair there is is here (identifies
+    -- taken in earlier included), so an owner aliasing.owners recorded from
+    -- them is the one found here: this table alone says whose a device is.
     DROP TABLE IF EXISTS pg_temp._ingest_owners;
     CREATE TEMP TABLE _ingest_owners ON COMMIT DROP AS
     SELECT DISTINCT ON (p.anonymous_id) p.anonymous_id, p.user_id
@@ -94,11 +97,10 @@ BEGIN
             INSERT INTO partitioning.events (alias_id, event_ts, message_id, kind, event, anonymous_id, user_id,
                    received_at, uuid_ts, url, url_clean, referrer, utm_source, utm_medium, utm_campaign, utm_term,
                    utm_content, source_table, row_hash)
-            SELECT coalesce(w.user_id, o.user_id, po.user_id, w.anonymous_id), w.event_ts, w.message_id, w.kind,
+            SELECT coalesce(w.user_id, po.user_id, w.anonymous_id), w.event_ts, w.message_id, w.kind,
                    w.event, w.anonymous_id, w.user_id, w.received_at, w.uuid_ts, w.url, w.url_clean, w.referrer,
                    w.utm_source, w.utm_medium, w.utm_campaign, w.utm_term, w.utm_content, w.source_table, w.row_hash
               FROM pg_temp._ingest_winners w
-              LEFT JOIN aliasing.owners o ON o.anonymous_id = w.anonymous_id AND w.user_id IS NULL
               LEFT JOIN pg_temp._ingest_owners po ON po.anonymous_id = w.anonymous_id AND w.user_id IS NULL
              -- In the order read, not sorted by alias as a day's rows are: a first
              -- load's rows are too wide to sort in memory (a 376 MB sort on disk,
@@ -113,10 +115,8 @@ BEGIN
         -- owner as their events (the same expression, of the same ids).
         DROP TABLE IF EXISTS pg_temp._ingest_written_ids;
         CREATE TEMP TABLE _ingest_written_ids ON COMMIT DROP AS
-        SELECT coalesce(wm.user_id, o.user_id, po.user_id, wm.anonymous_id) AS alias_id,
-               wm.anonymous_id, wm.user_id, wm.month
+        SELECT coalesce(wm.user_id, po.user_id, wm.anonymous_id) AS alias_id, wm.anonymous_id, wm.user_id, wm.month
           FROM pg_temp._ingest_winner_months wm
-          LEFT JOIN aliasing.owners o ON o.anonymous_id = wm.anonymous_id AND wm.user_id IS NULL
           LEFT JOIN pg_temp._ingest_owners po ON po.anonymous_id = wm.anonymous_id AND wm.user_id IS NULL;
         INSERT INTO partitioning.alias_months (alias_id, month)
         SELECT DISTINCT i.alias_id, attrib._month(i.month) FROM pg_temp._ingest_written_ids i;
