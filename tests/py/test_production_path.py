@@ -75,6 +75,19 @@ def test_attrib_run_as_the_runner_publishes_without_a_superuser_warning(conn: ps
     assert conn.execute("SELECT run_as, status FROM attrib.runs").fetchall() == [("attrib_runner", "ok")]
 
 
+def test_attrib_run_as_the_runner_with_a_latin1_client_takes_in_what_latin1_lacks(conn: psycopg.Connection,
+                                                                                 dsn: str, runner_dsn: str) -> None:
+    # the runner's shell says PGCLIENTENCODING=LATIN1; a visitor's referrer holds characters LATIN1 has not
+    deployed_with_source(conn, dsn)
+    conn.execute("UPDATE segment.pages SET referrer = 'https://例え.jp/ł' WHERE id = 'p1'")
+    ok(attrib("run", "--dsn", runner_dsn, env={"PGCLIENTENCODING": "LATIN1"}))
+    assert conn.execute("SELECT referrer FROM sessions.all_sessions WHERE alias_id = 'user-1'").fetchall() == [
+        ("https://例え.jp/ł",)]
+    # re-read in the overlap by a UTF8 client, every row is known by the hash the LATIN1 run gave it
+    ok(attrib("run", "--dsn", runner_dsn))
+    assert conn.execute("SELECT count(*) FROM attrib.duplicates").fetchone() == (0,)
+
+
 def test_attrib_run_full_as_the_runner_rebuilds(conn: psycopg.Connection, dsn: str, runner_dsn: str) -> None:
     deployed_with_source(conn, dsn)
     ok(attrib("run", "--dsn", runner_dsn))
