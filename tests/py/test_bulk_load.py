@@ -15,6 +15,7 @@ attrib.bulk_min_rows = 0 takes it with the handful of rows here.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 import psycopg
 import pytest
@@ -92,48 +93,45 @@ def loaded(conn: psycopg.Connection) -> psycopg.Connection:
     return load(conn)
 
 
-def test_the_bulk_path_writes_what_the_row_by_row_path_writes(loaded: psycopg.Connection, template_db: str) -> None:
-    run_stages(loaded)
+def row_by_row_snapshot(template_db: str, steps: Callable[[psycopg.Connection], object]) -> list:
+    """What the row-by-row path leaves after steps(conn), in a database of its own."""
     name = create_database(template_db)
     try:
         with psycopg.connect(server_dsn(name), autocommit=True) as row_by_row:
             row_by_row.execute("SET attrib.bulk_min_rows = 1000000")
-            load(row_by_row)
-            run_stages(row_by_row)
-            assert snapshot(row_by_row) == snapshot(loaded)
+            steps(row_by_row)
+            return snapshot(row_by_row)
     finally:
         drop_database(name)
+
+
+def test_the_bulk_path_writes_what_the_row_by_row_path_writes(loaded: psycopg.Connection, template_db: str) -> None:
+    run_stages(loaded)
+    assert row_by_row_snapshot(template_db, lambda c: run_stages(load(c))) == snapshot(loaded)
     # anon-a's page before the signup is under its owner in both
     assert loaded.execute("SELECT count(*) FROM partitioning.events WHERE alias_id = 'user-1'").fetchone()[0] == 3
 
 
+def identify_then_events(conn: psycopg.Connection) -> None:
+    """anon-b's owner recorded from an identify alone (user-3), then a first load of events with an earlier pair."""
+    insert(conn, "identifies", [{"id": "i2", "anonymous_id": "anon-b", "user_id": "user-3",
+                                 "timestamp": T + timedelta(days=2), "uuid_ts": T - timedelta(days=3),
+                                 "received_at": T + timedelta(days=2)}])
+    conn.execute("DELETE FROM segment.pages")
+    conn.execute("DELETE FROM segment.tracks")
+    run_stages(conn)
+    insert(conn, "pages", [page("p1", "anon-a", T), page("p3", "anon-b", T + timedelta(hours=1)),
+                           page("p9", "anon-b", T + timedelta(hours=2))])
+    insert(conn, "tracks", [{"id": "t2", "anonymous_id": "anon-b", "user_id": "user-2", "event": "Login",
+                             "timestamp": T + timedelta(minutes=30), "uuid_ts": T,
+                             "received_at": T + timedelta(minutes=30)}])
+    run_stages(conn)
+
+
 def test_identifies_taken_in_before_any_event_place_a_first_load_as_the_row_by_row_path_does(
         loaded: psycopg.Connection, template_db: str) -> None:
-    # anon-b's owner is recorded from an identify alone, then a first load of events brings an earlier pair
-    def identify_then_events(conn: psycopg.Connection) -> None:
-        insert(conn, "identifies", [{"id": "i2", "anonymous_id": "anon-b", "user_id": "user-3",
-                                     "timestamp": T + timedelta(days=2), "uuid_ts": T - timedelta(days=3),
-                                     "received_at": T + timedelta(days=2)}])
-        conn.execute("DELETE FROM segment.pages")
-        conn.execute("DELETE FROM segment.tracks")
-        run_stages(conn)
-        insert(conn, "pages", [page("p1", "anon-a", T), page("p3", "anon-b", T + timedelta(hours=1)),
-                               page("p9", "anon-b", T + timedelta(hours=2))])
-        insert(conn, "tracks", [{"id": "t2", "anonymous_id": "anon-b", "user_id": "user-2", "event": "Login",
-                                 "timestamp": T + timedelta(minutes=30), "uuid_ts": T,
-                                 "received_at": T + timedelta(minutes=30)}])
-        run_stages(conn)
-
     identify_then_events(loaded)
-    name = create_database(template_db)
-    try:
-        with psycopg.connect(server_dsn(name), autocommit=True) as row_by_row:
-            row_by_row.execute("SET attrib.bulk_min_rows = 1000000")
-            load(row_by_row)
-            identify_then_events(row_by_row)
-            assert snapshot(row_by_row) == snapshot(loaded)
-    finally:
-        drop_database(name)
+    assert row_by_row_snapshot(template_db, lambda c: identify_then_events(load(c))) == snapshot(loaded)
     # the earlier pair (t2) makes user-2 anon-b's owner: its anonymous pages are under user-2
     assert loaded.execute("SELECT alias_id, count(*) FROM partitioning.events WHERE anonymous_id = 'anon-b' "
                           "GROUP BY 1").fetchall() == [("user-2", 3)]
