@@ -46,7 +46,7 @@ SELECT functions_are('attrib', ARRAY[
     '_run_one_stage', '_run_retry_due', '_run_stage_begin', '_run_stage_exec',
     '_run_stage_failed', '_run_stages', '_run_unlock', '_setting_check', '_settings_guard', '_source_class_rows', '_source_expr', '_source_load_column',
     '_source_ts', '_started_by', '_timestamptz_or_null', '_touch_detail', '_touch_rules_version',
-    '_trusted_relation', '_url_decode_percent', '_url_host_unbounded', 'alias', 'attribute', 'clean_id', 'click_id',
+    '_trusted_relation', '_url_decode_percent', '_url_host_unbounded', '_url_param_last', 'alias', 'attribute', 'clean_id', 'click_id',
     'click_network', 'explain_touch', 'forget', 'ingest', 'lower_ascii', 'maintain', 'reset',
     'retry_policy', 'run_attribution', 'run_attribution_retry', 'run_begin', 'run_end', 'run_stage', 'sessionize', 'setting', 'setting_interval',
     'setting_text', 'signup', 'source_class', 'source_match', 'touch', 'trim_ascii', 'url_clean',
