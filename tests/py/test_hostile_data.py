@@ -85,6 +85,19 @@ def test_an_id_of_exactly_max_id_length_is_kept(source: psycopg.Connection) -> N
     assert ingest(source)[1] == 1
 
 
+def test_an_id_padded_past_max_id_length_is_kept_when_it_fits_once_trimmed(source: psycopg.Connection) -> None:
+    insert(source, "pages", [page("p1", anonymous_id="  " + "a" * 255 + "\t ")])
+    assert ingest(source)[1] == 1
+    assert source.execute("SELECT anonymous_id FROM partitioning.events").fetchone() == ("a" * 255,)
+
+
+def test_max_id_length_counts_characters_not_bytes(source: psycopg.Connection) -> None:
+    insert(source, "pages", [page("p1", anonymous_id="é" * 255), page("p2", anonymous_id="é" * 256)])
+    ingest(source)
+    assert reasons(source) == {"p2": "oversized"}
+    assert source.execute("SELECT anonymous_id FROM partitioning.events").fetchone() == ("é" * 255,)
+
+
 def test_an_oversized_id_in_identifies_gives_no_pair(source: psycopg.Connection) -> None:
     insert(source, "identifies", [{"id": "i1", "anonymous_id": "anon-1", "user_id": "u" * 3000,
                                    "timestamp": T, "received_at": T},

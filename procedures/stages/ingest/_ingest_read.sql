@@ -24,6 +24,8 @@ DECLARE
     v_bot_pattern text        := attrib.setting_text('bot_user_agent_pattern');
     v_max_id      int         := attrib.setting_text('max_id_length')::int;
     v_oldest      timestamptz := attrib.setting_text('oldest_event_ts')::timestamptz;
+    -- anything forgotten at all (attrib.forget holds the run lock: no run reads meanwhile)
+    v_forgotten   boolean     := EXISTS (SELECT FROM attrib.forgotten);
     -- definitions §2 and §9 measure "the run's start": when its first stage started
     v_run_start   timestamptz := coalesce((SELECT min(l.started_at) FROM attrib.run_log l WHERE l.run_id = p_run_id),
                                           now());
@@ -151,11 +153,18 @@ BEGIN
                           (s."timestamp" IS NOT NULL AND NOT coalesce(isfinite(t.ts), false)) AS ts_bad,
                           (s.received_at IS NOT NULL AND NOT coalesce(isfinite(t.received_at), false)) AS received_bad) c
              CROSS JOIN LATERAL (
-                   SELECT coalesce(greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %19$s,
+                   -- Each reference to a cleaned id cleans it again (the planner
+                   -- inlines these subqueries and shares no expression between
+                   -- references), so what needs none is decided without one: a
+                   -- cleaned id is never longer than the raw id's octets, and with
+                   -- nothing forgotten (the literal false below) the lookups fold away.
+                   SELECT coalesce(greatest(octet_length(s.id), octet_length(s.anonymous_id), octet_length(s.user_id)) > %19$s
+                                   AND greatest(length(c.message_id), length(c.anonymous_id), length(c.user_id)) > %19$s,
                                    false) AS oversized,
                           -- typed (definitions §2): a user id never matches anonymous_id, nor the reverse
-                          (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'anonymous_id')
-                           OR c.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id'))
+                          (%24$L::boolean
+                           AND (c.anonymous_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'anonymous_id')
+                                OR c.user_id IN (SELECT f.id FROM attrib.forgotten f WHERE f.kind = 'user_id')))
                           IS TRUE AS forgotten) x
              CROSS JOIN LATERAL (
                    SELECT CASE
@@ -214,7 +223,8 @@ BEGIN
                                               'THEN encode(sha256(convert_to(s::text, ''UTF8'')), ''base64'')',
                                               v_text_until) END,
                              ' ELSE encode(sha256(record_send(s)), ''base64'') END')
-            END);
+            END,
+            v_forgotten);
         v_tables := v_tables || v_table;
         v_load_columns := v_load_columns || v_load_column;
         v_views := v_views || v_rel;
