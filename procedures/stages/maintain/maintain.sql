@@ -24,6 +24,7 @@ AS $$
 DECLARE
     v_partition text;
     v_stray     bigint;
+    v_target    text;
 BEGIN
     PERFORM attrib._check_temp_schema();  -- first: no temporary object of the caller's may run as the owner
     PERFORM attrib._check_partman_schema();  -- pg_partman runs below, as the owner
@@ -58,6 +59,12 @@ BEGIN
     -- filters estimate with are sampled: the long texts (urls, referrers,
     -- campaign values, row hashes) were two fifths of the sampling and steer
     -- no plan; autovacuum's own ANALYZE still covers every column.
+    -- A sample of 9,000 rows (target 30), not 30,000: these statistics bridge
+    -- until autovacuum's full ANALYZE of the new rows, and attrib's joins
+    -- need their row counts and distinct ids, not fine histograms. 200 ->
+    -- 63 ms per month of a 1 M first load (1.4 s of its 1.7 s here).
+    v_target := current_setting('default_statistics_target');
+    PERFORM set_config('default_statistics_target', '30', true);
     FOR v_partition IN
         SELECT DISTINCT format('%I.%I', sp.partition_schema, sp.partition_table)
           FROM attrib.months_written m
@@ -70,6 +77,8 @@ BEGIN
                        v_partition);
         rows_written := rows_written + 1;
     END LOOP;
+    -- the outputs BI reads keep the server's target
+    PERFORM set_config('default_statistics_target', v_target, true);
     DELETE FROM attrib.months_written;
 
     IF (SELECT s.outputs_changed FROM attrib.pipeline_state s)
