@@ -39,6 +39,18 @@ if [ -f "$STAMP" ] && [ "$(sed -n 1p "$STAMP")" = "$COMMIT" ] && [ "$(sed -n 2p 
   exit 0
 fi
 
+# What compiling Citus needs (PostgreSQL's server headers, which include
+# GSSAPI's, lz4 and zstd), from Debian's packages like everything else attrib
+# uses. The headers come at the archive's newest minor release, and apt
+# upgrades the server to it: a cluster left running then loads the new
+# release's libraries into the old server, so say so.
+PG_BEFORE=$("$PG_CONFIG" --version)
+bash "$(dirname "$0")/install-deps.sh" postgresql-server-dev-15 libkrb5-dev liblz4-dev libzstd-dev
+if [ "$("$PG_CONFIG" --version)" != "$PG_BEFORE" ]; then
+  log "warning: installing the headers upgraded $PG_BEFORE to $("$PG_CONFIG" --version);" \
+      "restart every running cluster (attrib db down; attrib db up) before using it"
+fi
+
 if [ -n "${CITUS_GIT:-}" ]; then
   log "checking out $CITUS_REF ($COMMIT) into $SRC"
   rm -rf "$SRC"

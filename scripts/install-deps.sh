@@ -2,12 +2,13 @@
 # Installs what attrib needs from Debian's packages: PostgreSQL 15 with
 # pg_partman, pgTAP (and pg_prove), pg_cron, Python's venv, and Chromium with
 # its driver (the HTML report's test renders it headless). Safe to
-# rerun: apt-get skips what is already there.
+# rerun: apt-get skips what is already there. Arguments name more packages
+# (scripts/citus-build.sh passes what building Citus needs).
 set -euo pipefail
 
 PACKAGES=(postgresql-15 postgresql-contrib postgresql-15-partman postgresql-15-pgtap
           pgtap postgresql-15-cron python3 python3-venv python3-pip
-          chromium chromium-driver)
+          chromium chromium-driver "$@")
 
 missing=()
 for p in "${PACKAGES[@]}"; do
