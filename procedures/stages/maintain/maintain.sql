@@ -62,7 +62,8 @@ BEGIN
     -- A sample of 9,000 rows (target 30), not 30,000: these statistics bridge
     -- until autovacuum's full ANALYZE of the new rows, and attrib's joins
     -- need their row counts and distinct ids, not fine histograms. 200 ->
-    -- 63 ms per month of a 1 M first load (1.4 s of its 1.7 s here).
+    -- 63 ms per month of the 1 M bench; a 5 M first load's maintain went
+    -- 11.6 -> 5.1 s (docs/benchmarks.md, round 9).
     v_target := current_setting('default_statistics_target');
     PERFORM set_config('default_statistics_target', '30', true);
     FOR v_partition IN
