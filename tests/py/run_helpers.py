@@ -17,6 +17,19 @@ T0 = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
 
 
 
+def histogram_size(conn: psycopg.Connection, table: str, column: str) -> int:
+    """Bounds in a column's histogram: its last ANALYZE's statistics target, plus one (with enough distinct values)."""
+    return conn.execute("""
+        SELECT cardinality(histogram_bounds::text::text[]) FROM pg_stats
+         WHERE schemaname || '.' || tablename = %s AND attname = %s""", (table, column)).fetchone()[0]
+
+
+def may_partition(conn: psycopg.Connection) -> str:
+    """May 2024's partition of partitioning.events, schema-qualified."""
+    return conn.execute("SELECT format('%I.%I', partition_schema, partition_table) "
+                        "FROM partman.show_partition_name('partitioning.events', '2024-05-15')").fetchone()[0]
+
+
 def add_visitor(conn: psycopg.Connection, n: int) -> None:
     """Visitor n lands from a Google ad on day n and signs up five minutes later."""
     landed = T0 + timedelta(days=n)

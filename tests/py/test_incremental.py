@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 import pytest
 
+from run_helpers import histogram_size, may_partition
 from segment import create_source, insert, run_stages
 
 T = datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
@@ -117,21 +118,13 @@ def test_maintain_leaves_a_month_that_grew_little_unanalyzed(twenty_pages_in_may
     assert counts["maintain"][1] == 0   # rows_written = partitions analyzed
 
 
-def histogram_size(conn: psycopg.Connection, table: str, column: str) -> int:
-    return conn.execute("""
-        SELECT cardinality(histogram_bounds::text::text[]) FROM pg_stats
-         WHERE schemaname || '.' || tablename = %s AND attname = %s""", (table, column)).fetchone()[0]
-
-
 def test_maintain_samples_event_months_coarsely_and_the_outputs_at_the_servers_target(
         conn: psycopg.Connection) -> None:
     create_source(conn, with_uuid_ts=True)
     hours = [T + timedelta(hours=i) for i in range(200)]  # 200 visitors, one page each, all in May
     insert(conn, "pages", [page(f"p{i}", f"anon-{i}", ts, ts) for i, ts in enumerate(hours)])
     run_stages(conn)
-    may = conn.execute("SELECT format('%I.%I', partition_schema, partition_table) "
-                       "FROM partman.show_partition_name('partitioning.events', '2024-05-15')").fetchone()[0]
-    assert histogram_size(conn, may, "event_ts") == 31  # statistics target 30
+    assert histogram_size(conn, may_partition(conn), "event_ts") == 31  # statistics target 30
     assert histogram_size(conn, "sessions.all_sessions", "session_start") == 101  # the server's 100
     assert conn.execute("SHOW default_statistics_target").fetchone() == ("100",)
 

@@ -13,6 +13,7 @@ where pg_cron's extension is missing.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 import threading
 import uuid
 from typing import Iterator
@@ -24,7 +25,8 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from conftest import LOGIN_PASSWORD, create_login, login_dsn, server_dsn
-from run_helpers import add_visitor, attrib, inject, signups, wait_for, with_source
+from run_helpers import (T0, add_visitor, attrib, create_source, histogram_size, inject, insert, may_partition,
+                         signups, wait_for, with_source)
 
 SOURCE_COLUMNS = "id text, anonymous_id text, user_id text, \"timestamp\" timestamptz, received_at timestamptz"
 
@@ -86,6 +88,18 @@ def test_attrib_run_as_the_runner_with_a_latin1_client_takes_in_what_latin1_lack
     # re-read in the overlap by a UTF8 client, every row is known by the hash the LATIN1 run gave it
     ok(attrib("run", "--dsn", runner_dsn))
     assert conn.execute("SELECT count(*) FROM attrib.duplicates").fetchone() == (0,)
+
+
+def test_attrib_run_as_the_runner_samples_event_months_coarsely_and_the_outputs_at_the_servers_target(
+        conn: psycopg.Connection, dsn: str, runner_dsn: str) -> None:
+    create_source(conn)
+    hours = [T0 + timedelta(hours=i) for i in range(200)]  # 200 visitors, one page each, all in May
+    insert(conn, "pages", [{"id": f"p{i}", "anonymous_id": f"anon-{i}", "timestamp": ts, "received_at": ts,
+                            "url": "https://example.com/"} for i, ts in enumerate(hours)])
+    ok(attrib("deploy", "--dsn", dsn, "--grant-source"))
+    ok(attrib("run", "--dsn", runner_dsn))
+    assert histogram_size(conn, may_partition(conn), "event_ts") == 31  # statistics target 30
+    assert histogram_size(conn, "sessions.all_sessions", "session_start") == 101  # the server's 100
 
 
 def test_attrib_run_full_as_the_runner_rebuilds(conn: psycopg.Connection, dsn: str, runner_dsn: str) -> None:
