@@ -129,6 +129,19 @@ def test_maintain_samples_event_months_coarsely_and_the_outputs_at_the_servers_t
     assert conn.execute("SHOW default_statistics_target").fetchone() == ("100",)
 
 
+def test_the_stages_sample_their_scratch_tables_coarsely(conn: psycopg.Connection) -> None:
+    create_source(conn, with_uuid_ts=True)
+    hours = [T + timedelta(hours=i) for i in range(200)]  # 200 visitors, each with an agent of their own
+    insert(conn, "pages", [{**page(f"p{i}", f"anon-{i}", ts, ts), "context_user_agent": f"agent {i:03}"}
+                           for i, ts in enumerate(hours)])
+    run_stages(conn)
+    # emptied when their stage ends, but the statistics of the last ANALYZE stay
+    assert histogram_size(conn, "sessions_stages.ingest_agents", "user_agent") == 31  # ingest's read: 30
+    assert histogram_size(conn, "sessions_stages.session_landings", "session_start") == 31  # sessionize: 30
+    assert histogram_size(conn, "sessions.all_sessions", "session_start") == 101  # an output: the server's 100
+    assert conn.execute("SHOW default_statistics_target").fetchone() == ("100",)
+
+
 def test_person_lookups_match_the_events_after_re_aliasing(two_visitors: psycopg.Connection) -> None:
     later = T + timedelta(days=40)
     insert(two_visitors, "identifies", [{"id": "i1", "anonymous_id": "anon-a", "user_id": "user-1",

@@ -7,6 +7,7 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET jit = off  -- JIT compiles each partition's plan: seconds lost per query
+SET default_statistics_target = 30  -- scratch statistics, as attrib._ingest_read's
 AS $$
 DECLARE
     v_dropped bigint := 0;  -- rows deleted from the batch here

@@ -21,6 +21,9 @@ SET TimeZone = 'UTC'
 SET DateStyle = 'ISO, MDY'
 SET IntervalStyle = 'postgres'
 SET extra_float_digits = 1
+-- It analyzes its scratch only (the outputs are analyzed by maintain, at the
+-- server's target): a 9,000-row sample plans the next statement as well.
+SET default_statistics_target = 30
 AS $$
 DECLARE
     v_gap           interval := attrib.setting_interval('session_gap');
@@ -59,8 +62,8 @@ BEGIN
     -- events; the first window numbers each alias's sessions in event
     -- order; the second, over each session with its pages first, finds the
     -- landing event (definitions §4: the session's first page event, else
-    -- its first event) and the session's and the alias's figures. It sorts
-    -- again only within each alias (an incremental sort).
+    -- its first event) and the session's figures. It sorts again only within
+    -- each alias (an incremental sort).
     -- Every window is partitioned by alias_id itself and every table is
     -- keyed by it: on Citus the statement runs on each shard, co-located
     -- (partitioned by alias_id COLLATE "C", a cheaper sort here, Citus no
@@ -69,7 +72,10 @@ BEGIN
     INSERT INTO sessions_stages.session_bounds (alias_id, session_number, event_ts, message_id, session_start,
            session_end, event_count, page_count, first_message_id, identified, signup_session, signup_ts)
     SELECT w.alias_id, w.session_number, w.event_ts, w.message_id, w.session_start, w.session_end, w.event_count,
-           w.page_count, w.first_message_id, w.identified, w.signup_session, w.signup_ts
+           w.page_count, w.first_message_id, bool_or(w.session_identified) OVER per_alias,
+           -- session numbers grow with time: the first signup's session is the least
+           min(w.session_number) FILTER (WHERE w.session_signup_ts IS NOT NULL) OVER per_alias,
+           min(w.session_signup_ts) OVER per_alias
       FROM (SELECT s.alias_id, s.session_number, s.event_ts, s.message_id,
                    row_number() OVER per_session = 1 AS is_landing,
                    min(s.event_ts) OVER per_session AS session_start,
@@ -78,10 +84,8 @@ BEGIN
                    count(*) FILTER (WHERE s.is_page) OVER per_session AS page_count,
                    -- exactly one event starts each session
                    min(s.message_id) FILTER (WHERE s.starts_session) OVER per_session AS first_message_id,
-                   bool_or(s.from_user) OVER per_alias AS identified,
-                   -- session numbers grow with time: the first signup's session is the least
-                   min(s.session_number) FILTER (WHERE s.is_signup) OVER per_alias AS signup_session,
-                   min(s.event_ts) FILTER (WHERE s.is_signup) OVER per_alias AS signup_ts
+                   bool_or(s.from_user) OVER per_session AS session_identified,
+                   min(s.event_ts) FILTER (WHERE s.is_signup) OVER per_session AS session_signup_ts
               FROM (SELECT e.alias_id, e.event_ts, e.message_id, e.is_page, e.from_user, e.is_signup,
                            (e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap) AS starts_session,
                            count(*) FILTER (WHERE e.prev_ts IS NULL OR e.event_ts - e.prev_ts > v_gap)
@@ -107,9 +111,13 @@ BEGIN
             -- landing event, framed over the whole session for the aggregates
             WINDOW per_session AS (PARTITION BY s.alias_id, s.session_number
                                    ORDER BY (NOT s.is_page), s.event_ts, s.message_id COLLATE "C"
-                                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING),
-                   per_alias AS (PARTITION BY s.alias_id)) w
-     WHERE w.is_landing;
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) w
+     WHERE w.is_landing
+    -- The alias's figures from its sessions' (who is identified, the first
+    -- signup), over the landing rows alone: a window over a quarter of the
+    -- rows, already in alias order, instead of another pass over every event
+    -- (0.37 s of 4.5 s at 1 M).
+    WINDOW per_alias AS (PARTITION BY w.alias_id);
     GET DIAGNOSTICS rows_written = ROW_COUNT;
     ANALYZE sessions_stages.session_bounds;
 
