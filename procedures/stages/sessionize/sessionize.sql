@@ -148,7 +148,12 @@ BEGIN
            t.source, t.medium, t.campaign, t.channel, t.is_paid,
            coalesce(l.signup_session = l.session_number, false)
       FROM sessions_stages.session_landings l
-      CROSS JOIN LATERAL attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign) t;
+      -- A sub-select of its own (OFFSET 0), so the planner memoizes the whole
+      -- touch by its five values: sessions repeat a fifth as many touches at
+      -- 1 M, and each repeat is one lookup instead of one in each of the
+      -- six memoized steps inside (1.94 -> 1.64 s for the 277 K landings).
+      CROSS JOIN LATERAL (SELECT * FROM attrib.touch(l.url, l.referrer, l.utm_source, l.utm_medium, l.utm_campaign)
+                          OFFSET 0) t;
 
     PERFORM attrib._plan_for_few(v_few);
     -- What attribution needs from the events of the aliases that signed up:
