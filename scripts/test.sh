@@ -18,7 +18,8 @@ pg_prove --ext .sql -d "$BASE/$TEST_DB" tests/pgtap/
 
 echo "== pytest (tests/py)"
 set +e
-ATTRIB_TEST_SERVER="$BASE" "$VENV/bin/pytest" -q tests/py "$@"
+# the twenty slowest tests close the log: the suite must stay well under 15 minutes
+ATTRIB_TEST_SERVER="$BASE" "$VENV/bin/pytest" -q --durations=20 tests/py "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then
