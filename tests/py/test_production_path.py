@@ -95,10 +95,14 @@ def test_attrib_run_as_the_runner_samples_event_months_coarsely_and_the_outputs_
     create_source(conn)
     hours = [T0 + timedelta(hours=i) for i in range(200)]  # 200 visitors, one page each, all in May
     insert(conn, "pages", [{"id": f"p{i}", "anonymous_id": f"anon-{i}", "timestamp": ts, "received_at": ts,
-                            "url": "https://example.com/"} for i, ts in enumerate(hours)])
+                            "url": "https://example.com/", "context_user_agent": f"agent {i:03}"}
+                           for i, ts in enumerate(hours)])
     ok(attrib("deploy", "--dsn", dsn, "--grant-source"))
     ok(attrib("run", "--dsn", runner_dsn))
     assert histogram_size(conn, may_partition(conn), "event_ts") == 31  # statistics target 30
+    # the stages' scratch too (emptied when each stage ends; their statistics stay)
+    assert histogram_size(conn, "sessions_stages.ingest_agents", "user_agent") == 31
+    assert histogram_size(conn, "sessions_stages.session_landings", "session_start") == 31
     assert histogram_size(conn, "sessions.all_sessions", "session_start") == 101  # the server's 100
 
 
